@@ -1,0 +1,69 @@
+/* The cluster model: how many nodes of a profile train one job within its
+ * window, and which resource decides that number.
+ *
+ * Embedding tables and their optimizer state are sharded across all
+ * devices (model parallel); the dense layers are replicated on every device
+ * (data parallel).  One step of the global batch costs
+ *
+ *     step = dense + gather + all_to_all + all_reduce
+ *
+ * with no overlap between the terms: a conservative first rule, so the
+ * model never promises overlap the software may not deliver.
+ */
+#ifndef RS_CLUSTER_H
+#define RS_CLUSTER_H
+
+#include "error.h"
+#include "hwprofile.h"
+#include "workload.h"
+
+enum rs_binding {
+	RS_BIND_MEMORY,		/* embedding state needs the nodes */
+	RS_BIND_DENSE,		/* dense FLOPs */
+	RS_BIND_GATHER,		/* embedding row gathers */
+	RS_BIND_NETWORK,	/* all-to-all and all-reduce */
+	RS_BIND_STORAGE_READ,	/* reading training data from storage */
+	RS_N_BINDINGS
+};
+
+extern const char *const rs_binding_names[RS_N_BINDINGS];
+
+struct rs_cluster_input {
+	const struct rs_workload_stats *stats;
+	const struct rs_hwprofile *hw;
+	const char *dense_precision;	/* "fp32", "bf16", "fp8" */
+	double samples;			/* samples to train on */
+	double window_s;		/* time allowed for one training run */
+	double global_batch_samples;
+	double storage_read_bytes_per_s;	/* 0: not limited */
+	double bytes_per_sample;	/* stored size of one sample */
+	int use_host_memory;		/* embeddings may spill to host DDR */
+};
+
+struct rs_cluster_result {
+	long long nodes;
+	long long nodes_for_memory;
+	double state_bytes;		/* embedding weights + optimizer */
+	double host_frac;		/* share of that state in host memory */
+	double dense_s;			/* per step */
+	double gather_s;
+	double all_to_all_s;
+	double all_reduce_s;
+	double step_s;
+	double samples_per_s;
+	double train_time_s;
+	enum rs_binding binding;
+	int meets_window;
+};
+
+/* Evaluate one step on nodes nodes (nodes >= nodes_for_memory). */
+void rs_cluster_eval(const struct rs_cluster_input *in, long long nodes,
+	struct rs_cluster_result *out);
+
+/* Find the smallest cluster that trains within the window, or the fastest
+ * one when none does (then meets_window = 0).  Fails when the dense model
+ * does not fit one device or the precision is not supported. */
+int rs_cluster_size(const struct rs_cluster_input *in,
+	struct rs_cluster_result *out, struct rs_error *err);
+
+#endif

@@ -1,0 +1,99 @@
+/* recscale plan: project a scenario year by year. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "engine.h"
+#include "output.h"
+#include "searchpath.h"
+
+static void plan_usage(FILE *f)
+{
+	fputs("Usage: recscale plan [SCENARIO] [options]\n\n"
+		"Project SCENARIO year by year: data retained (D), parameters "
+		"(N), training\ncompute (C), predicted NE, the nodes that train "
+		"each year's model within the\ntraining window, what binds "
+		"them, and the year's cost.  SCENARIO is a file\nor a name "
+		"looked up in scenarios/ on the search path; default: "
+		"\"default\".\n\n"
+		"Options:\n"
+		"  --format FORMAT  text (default), csv or json\n"
+		"  -o, --output FILE  write to FILE (atomically) instead of "
+		"standard output\n"
+		"  --force          replace FILE if it exists\n"
+		"  --fields         list the CSV and JSON fields and exit\n"
+		"  -h, --help       show this help and exit\n", f);
+}
+
+int cmd_plan(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "fields", no_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	enum rs_format format = RS_FORMAT_TEXT;
+	const char *output = NULL, *name = "default";
+	char path[RS_PATH_MAX];
+	struct rs_scenario sc;
+	struct rs_plan plan;
+	struct rs_error err;
+	struct rs_out out;
+	int c, force = 0;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":o:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (rs_cmd_format("plan", optarg, &format) != 0)
+				return RS_EXIT_USAGE;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'F':
+			force = 1;
+			break;
+		case 'L':
+			rs_report_list_fields(stdout);
+			return RS_EXIT_OK;
+		case 'h':
+			plan_usage(stdout);
+			return RS_EXIT_OK;
+		case ':':
+			return rs_cmd_usage("plan", "option \"%s\" needs a "
+				"value", argv[optind - 1]);
+		default:
+			return rs_cmd_usage("plan", "invalid option \"%s\"",
+				argv[optind - 1]);
+		}
+	}
+	if (argc - optind > 1)
+		return rs_cmd_usage("plan", "one scenario at a time, got %d",
+			argc - optind);
+	if (optind < argc)
+		name = argv[optind];
+
+	if (rs_find_data("scenarios", name, path, sizeof path, &err) < 0)
+		return rs_cmd_fail(&err);
+	if (rs_scenario_load(path, &sc, &err) < 0)
+		return rs_cmd_fail(&err);
+	if (rs_engine_run(&sc, &plan, &err) < 0) {
+		rs_scenario_free(&sc);
+		return rs_cmd_fail(&err);
+	}
+	if (rs_out_open(&out, output, force, &err) < 0) {
+		rs_scenario_free(&sc);
+		return rs_cmd_fail(&err);
+	}
+	rs_report_plan(out.f, &plan, format);
+	rs_scenario_free(&sc);
+	if (rs_out_commit(&out, &err) < 0)
+		return rs_cmd_fail(&err);
+	return RS_EXIT_OK;
+}

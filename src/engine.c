@@ -1,0 +1,121 @@
+/* The year-by-year projection; see engine.h. */
+#include <math.h>
+#include <string.h>
+
+#include "engine.h"
+
+const char *rs_data_limit_name(enum rs_data_limit limit)
+{
+	return limit == RS_DATA_STORAGE ? "storage_capacity"
+		: "retention_policy";
+}
+
+double rs_engine_data_samples(const struct rs_scenario *sc, int k,
+	enum rs_data_limit *limit)
+{
+	const struct rs_data_params *d = &sc->data;
+	double arriving = d->samples_per_day
+		* pow(1.0 + d->growth_per_year_frac, k);
+	/* Negative downsampling keeps every positive and a fraction of the
+	 * negatives. */
+	double kept = d->positive_frac
+		+ (1.0 - d->positive_frac) * d->negative_keep_frac;
+	double by_policy = d->retention_days * arriving * kept;
+	double by_storage = sc->storage.capacity_bytes / d->bytes_per_sample;
+
+	*limit = RS_DATA_RETENTION;
+	if (sc->storage.capacity_bytes > 0.0 && by_storage < by_policy) {
+		*limit = RS_DATA_STORAGE;
+		return by_storage;
+	}
+	return by_policy;
+}
+
+static int run_year(const struct rs_scenario *sc,
+	const struct rs_workload *model, int k, struct rs_year *y,
+	struct rs_error *err)
+{
+	const struct rs_scheme_law *law = &sc->law.schemes[sc->law_scheme];
+	struct rs_workload_stats st;
+	struct rs_cluster_input in;
+
+	y->year = sc->first_year + k;
+	y->hw = &sc->hardware[sc->hw_of_year[k]];
+	y->samples_per_day = sc->data.samples_per_day
+		* pow(1.0 + sc->data.growth_per_year_frac, k);
+	y->data_samples = rs_engine_data_samples(sc, k, &y->data_limit);
+	y->data_bytes = y->data_samples * sc->data.bytes_per_sample;
+
+	rs_workload_stats(model, &st);
+	y->params_embedding = st.params_embedding;
+	y->params_dense = st.params_dense;
+	y->lookups_per_sample = st.lookups_per_sample;
+	y->flops_per_sample = st.train_flops_per_sample;
+	y->flops = st.train_flops_per_sample * y->data_samples
+		* sc->data.epochs;
+	y->embedding_state_bytes = st.embedding_bytes
+		+ st.embedding_optimizer_bytes;
+	y->ne = rs_law_ne(law, y->data_samples,
+		strcmp(law->params_resource, "params_dense") == 0
+			? st.params_dense : st.params_embedding);
+
+	memset(&in, 0, sizeof in);
+	in.stats = &st;
+	in.hw = y->hw;
+	in.dense_precision = sc->training.dense_precision;
+	in.samples = y->data_samples * sc->data.epochs;
+	in.window_s = sc->training.window_days * 86400.0;
+	in.global_batch_samples = sc->training.global_batch_samples;
+	in.storage_read_bytes_per_s = sc->storage.read_bytes_per_s;
+	in.bytes_per_sample = sc->data.bytes_per_sample;
+	in.use_host_memory = sc->training.use_host_memory;
+	if (rs_cluster_size(&in, &y->cluster, err) < 0) {
+		struct rs_error inner = *err;
+		return rs_fail(err, "%s: year %d: %s", sc->path, y->year,
+			inner.msg);
+	}
+
+	rs_cost_year(&sc->cost, y->hw, y->cluster.nodes, y->data_bytes,
+		&y->cost);
+	y->over_budget = sc->budget_usd_per_year > 0.0
+		&& y->cost.total_usd > sc->budget_usd_per_year;
+	return 0;
+}
+
+int rs_engine_run(const struct rs_scenario *sc, struct rs_plan *plan,
+	struct rs_error *err)
+{
+	struct rs_workload model;
+	int rc = 0;
+
+	memset(plan, 0, sizeof *plan);
+	plan->scenario = sc;
+	if (rs_workload_copy(&model, &sc->workload) < 0)
+		return rs_fail(err, "out of memory");
+
+	for (int k = 0; k <= sc->last_year - sc->first_year; k++) {
+		struct rs_year *y = &plan->years[k];
+
+		for (int s = 0; s < RS_N_SCHEMES; s++)
+			if (sc->growth_of_year[k][s] != 1.0)
+				rs_workload_scale(&model, (enum rs_scheme)s,
+					sc->growth_of_year[k][s]);
+		rc = run_year(sc, &model, k, y, err);
+		if (rc < 0)
+			break;
+		plan->n_years = k + 1;
+
+		y->ne_gain_pct = NAN;
+		y->cost_per_0p1pct_ne_usd = NAN;
+		if (k > 0) {
+			const struct rs_year *prev = &plan->years[k - 1];
+			y->ne_gain_pct = 100.0 * (prev->ne - y->ne) / prev->ne;
+			if (y->ne_gain_pct > 0.0)
+				y->cost_per_0p1pct_ne_usd = (y->cost.total_usd
+					- prev->cost.total_usd)
+					/ (y->ne_gain_pct / 0.1);
+		}
+	}
+	rs_workload_free(&model);
+	return rc;
+}

@@ -1,0 +1,76 @@
+/* Hardware profiles: one training node and the efficiency factors the
+ * cluster model applies to its peak figures.
+ *
+ * Every number carries its source in a "<key>_source" string; a value that
+ * no source gives starts its source with "assumption:".  Bandwidths are per
+ * direction.  rs_hw_fields lists every numeric key with its unit and range,
+ * so loading, `recscale hw show` and the man page stay in step.
+ */
+#ifndef RS_HWPROFILE_H
+#define RS_HWPROFILE_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "error.h"
+
+struct rs_hwprofile {
+	char *path;
+	char *name;		/* file name without ".cfg", e.g. "h100-hgx" */
+	char *description;
+	char *device;		/* "NVIDIA H100 SXM5 80GB" */
+	char *kind;		/* "gpu" or "cpu" */
+
+	struct rs_sourced year_available;
+	struct rs_sourced n_devices;
+	struct rs_sourced device_memory_bytes;
+	struct rs_sourced device_memory_bw_bytes_per_s;
+	struct rs_sourced device_peak_fp32_flops_per_s;
+	struct rs_sourced device_peak_bf16_flops_per_s;
+	struct rs_sourced device_peak_fp8_flops_per_s;
+	struct rs_sourced device_scaleup_bw_bytes_per_s;
+	struct rs_sourced host_memory_bytes;
+	struct rs_sourced host_memory_bw_bytes_per_s;
+	struct rs_sourced host_device_bw_bytes_per_s;
+	struct rs_sourced node_scaleout_bw_bytes_per_s;
+	struct rs_sourced n_nics;
+	struct rs_sourced network_latency_s;
+	struct rs_sourced node_power_w;
+	struct rs_sourced power_avg_frac;
+	struct rs_sourced device_price_usd;
+	struct rs_sourced server_cost_factor;
+	struct rs_sourced node_cloud_usd_per_hour;
+	struct rs_sourced dense_efficiency_frac;
+	struct rs_sourced gather_efficiency_frac;
+	struct rs_sourced host_gather_efficiency_frac;
+	struct rs_sourced network_efficiency_frac;
+	struct rs_sourced memory_reserve_frac;
+};
+
+struct rs_hw_field {
+	const char *key;
+	const char *unit;
+	double min, max;
+	int integer;		/* the value must be a whole number */
+	size_t offset;		/* of the struct rs_sourced in the profile */
+	const char *meaning;
+};
+
+extern const struct rs_hw_field rs_hw_fields[];
+extern const int rs_hw_n_fields;
+
+/* Load the profile at path; name is taken from the file name. */
+int rs_hw_load(const char *path, struct rs_hwprofile *hw, struct rs_error *err);
+void rs_hw_free(struct rs_hwprofile *hw);
+
+const struct rs_sourced *rs_hw_value(const struct rs_hwprofile *hw,
+	const struct rs_hw_field *field);
+
+/* Peak dense FLOP/s of one device at precision ("fp32", "bf16", "fp8");
+ * 0 when the device lacks it, -1 for an unknown precision name. */
+double rs_hw_peak_flops(const struct rs_hwprofile *hw, const char *precision);
+
+/* Purchase price of one node: devices x device price x server factor. */
+double rs_hw_node_price_usd(const struct rs_hwprofile *hw);
+
+#endif

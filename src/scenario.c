@@ -1,0 +1,371 @@
+/* Loading and checking scenario files; see scenario.h. */
+#include <float.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario.h"
+#include "searchpath.h"
+
+static int dup_string(const struct rs_conf *conf,
+	const config_setting_t *group, const char *key, char **out,
+	struct rs_error *err)
+{
+	const char *s;
+
+	if (rs_conf_string(conf, group, key, &s, err) < 0)
+		return -1;
+	*out = strdup(s);
+	return *out ? 0 : rs_fail(err, "out of memory");
+}
+
+static int load_law(const struct rs_conf *conf, const config_setting_t *root,
+	struct rs_scenario *sc, struct rs_error *err)
+{
+	static const char *const keys[] = { "file", "scheme", NULL };
+	const config_setting_t *g = rs_conf_group(conf, root, "law", err);
+	const char *file, *scheme;
+	char path[RS_PATH_MAX];
+	struct rs_error find_err;
+
+	if (g == NULL || rs_conf_check_keys(conf, g, keys, err) < 0
+	    || rs_conf_string(conf, g, "file", &file, err) < 0
+	    || rs_conf_string(conf, g, "scheme", &scheme, err) < 0)
+		return -1;
+	if (rs_find_data("models", file, path, sizeof path, &find_err) < 0)
+		return rs_conf_fail(conf, config_setting_get_member(g, "file"),
+			NULL, NULL, err, "%s", find_err.msg);
+	if (rs_law_load(path, &sc->law, err) < 0)
+		return -1;
+	sc->law_scheme = rs_law_scheme_index(&sc->law, scheme);
+	if (sc->law_scheme < 0)
+		return rs_conf_fail(conf, config_setting_get_member(g, "scheme"),
+			NULL, NULL, err, "scheme \"%s\" is not in %s; run "
+			"`recscale law %s` to list its schemes", scheme, path,
+			file);
+	return 0;
+}
+
+static int load_data(const struct rs_conf *conf, const config_setting_t *root,
+	struct rs_data_params *d, struct rs_error *err)
+{
+	static const char *const keys[] = {
+		"samples_per_day", "growth_per_year_frac", "retention_days",
+		"positive_frac", "negative_keep_frac", "bytes_per_sample",
+		"epochs", NULL
+	};
+	const config_setting_t *g = rs_conf_group(conf, root, "data", err);
+
+	if (g == NULL || rs_conf_check_keys(conf, g, keys, err) < 0)
+		return -1;
+	d->epochs = 1.0;
+	if (rs_conf_double(conf, g, "samples_per_day", 1.0, 1e18,
+			&d->samples_per_day, err) < 0
+	    || rs_conf_double(conf, g, "growth_per_year_frac", -0.99, 100.0,
+			&d->growth_per_year_frac, err) < 0
+	    || rs_conf_double(conf, g, "retention_days", 1.0, 36525.0,
+			&d->retention_days, err) < 0
+	    || rs_conf_double(conf, g, "positive_frac", 1e-9, 1.0,
+			&d->positive_frac, err) < 0
+	    || rs_conf_double(conf, g, "negative_keep_frac", 1e-9, 1.0,
+			&d->negative_keep_frac, err) < 0
+	    || rs_conf_double(conf, g, "bytes_per_sample", 1.0, 1e9,
+			&d->bytes_per_sample, err) < 0
+	    || rs_conf_double_opt(conf, g, "epochs", 1e-3, 1000.0, &d->epochs,
+			err) < 0)
+		return -1;
+	return 0;
+}
+
+static int load_training(const struct rs_conf *conf,
+	const config_setting_t *root, struct rs_training_params *t,
+	struct rs_error *err)
+{
+	static const char *const keys[] = {
+		"window_days", "global_batch_samples", "dense_precision",
+		"embedding_host_memory", NULL
+	};
+	const config_setting_t *g = rs_conf_group(conf, root, "training", err);
+	const char *precision;
+	int64_t batch;
+
+	if (g == NULL || rs_conf_check_keys(conf, g, keys, err) < 0
+	    || rs_conf_double(conf, g, "window_days", 1e-3, 3660.0,
+			&t->window_days, err) < 0
+	    || rs_conf_count(conf, g, "global_batch_samples", 1, INT64_C(1) << 40,
+			&batch, err) < 0
+	    || rs_conf_string(conf, g, "dense_precision", &precision, err) < 0)
+		return -1;
+	t->global_batch_samples = (double)batch;
+	if (strcmp(precision, "fp32") != 0 && strcmp(precision, "bf16") != 0
+	    && strcmp(precision, "fp16") != 0 && strcmp(precision, "fp8") != 0)
+		return rs_conf_fail(conf, config_setting_get_member(g,
+			"dense_precision"), NULL, NULL, err, "precision \"%s\" "
+			"is not known; write \"fp32\", \"bf16\", \"fp16\" or "
+			"\"fp8\"", precision);
+	snprintf(t->dense_precision, sizeof t->dense_precision, "%s",
+		precision);
+	t->use_host_memory = 1;
+	if (rs_conf_has(g, "embedding_host_memory")) {
+		const config_setting_t *s = config_setting_get_member(g,
+			"embedding_host_memory");
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+			return rs_conf_fail(conf, s, NULL, NULL, err, "expected "
+				"true or false");
+		t->use_host_memory = config_setting_get_bool(s);
+	}
+	return 0;
+}
+
+static int load_storage_and_cost(const struct rs_conf *conf,
+	const config_setting_t *root, struct rs_scenario *sc,
+	struct rs_error *err)
+{
+	static const char *const storage_keys[] = {
+		"capacity_bytes", "read_bytes_per_s", "usd_per_pb_month", NULL
+	};
+	static const char *const cost_keys[] = {
+		"lifetime_years", "interconnect_share_frac", "pue",
+		"usd_per_kwh", "utilization_frac", "budget_usd_per_year", NULL
+	};
+	const config_setting_t *s = rs_conf_group(conf, root, "storage", err);
+	const config_setting_t *c;
+	struct rs_cost_params *p = &sc->cost;
+
+	if (s == NULL || rs_conf_check_keys(conf, s, storage_keys, err) < 0
+	    || rs_conf_double(conf, s, "capacity_bytes", 0.0, 1e24,
+			&sc->storage.capacity_bytes, err) < 0
+	    || rs_conf_double(conf, s, "read_bytes_per_s", 0.0, 1e18,
+			&sc->storage.read_bytes_per_s, err) < 0
+	    || rs_conf_double(conf, s, "usd_per_pb_month", 0.0, 1e9,
+			&p->storage_usd_per_pb_month, err) < 0)
+		return -1;
+
+	c = rs_conf_group(conf, root, "cost", err);
+	if (c == NULL || rs_conf_check_keys(conf, c, cost_keys, err) < 0
+	    || rs_conf_double(conf, c, "lifetime_years", 0.1, 50.0,
+			&p->lifetime_years, err) < 0
+	    || rs_conf_double(conf, c, "interconnect_share_frac", 0.0, 0.9,
+			&p->interconnect_share_frac, err) < 0
+	    || rs_conf_double(conf, c, "pue", 1.0, 5.0, &p->pue, err) < 0
+	    || rs_conf_double(conf, c, "usd_per_kwh", 0.0, 10.0,
+			&p->usd_per_kwh, err) < 0
+	    || rs_conf_double(conf, c, "utilization_frac", 0.0, 1.0,
+			&p->utilization_frac, err) < 0
+	    || rs_conf_double_opt(conf, c, "budget_usd_per_year", 0.0, 1e15,
+			&sc->budget_usd_per_year, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Read first_year and last_year of a range entry and clip them to the
+ * horizon; fails when the range is reversed or misses the horizon. */
+static int load_range(const struct rs_conf *conf, const config_setting_t *g,
+	const struct rs_scenario *sc, int *first, int *last,
+	struct rs_error *err)
+{
+	int64_t a, b;
+
+	if (rs_conf_count(conf, g, "first_year", 1900, 2200, &a, err) < 0
+	    || rs_conf_count(conf, g, "last_year", 1900, 2200, &b, err) < 0)
+		return -1;
+	if (a > b)
+		return rs_conf_fail(conf, config_setting_get_member(g,
+			"first_year"), NULL, NULL, err, "first_year %d is after "
+			"last_year %d; swap them", (int)a, (int)b);
+	if (b < sc->first_year || a > sc->last_year)
+		return rs_conf_fail(conf, config_setting_get_member(g,
+			"first_year"), NULL, NULL, err, "years %d-%d do not "
+			"overlap the scenario's years %d-%d; fix the range or "
+			"remove the entry", (int)a, (int)b, sc->first_year,
+			sc->last_year);
+	*first = a < sc->first_year ? sc->first_year : (int)a;
+	*last = b > sc->last_year ? sc->last_year : (int)b;
+	return 0;
+}
+
+static int load_hardware(const struct rs_conf *conf,
+	const config_setting_t *root, struct rs_scenario *sc,
+	struct rs_error *err)
+{
+	static const char *const keys[] = {
+		"profile", "first_year", "last_year", NULL
+	};
+	const config_setting_t *list = rs_conf_list(conf, root, "hardware", err);
+	const config_setting_t *owner[RS_MAX_YEARS] = { NULL };
+	int n_years = sc->last_year - sc->first_year + 1;
+
+	if (list == NULL)
+		return -1;
+	if (config_setting_length(list) > RS_MAX_HARDWARE)
+		return rs_conf_fail(conf, list, NULL, NULL, err, "has %d "
+			"entries; at most %d are supported",
+			config_setting_length(list), RS_MAX_HARDWARE);
+	for (int y = 0; y < n_years; y++)
+		sc->hw_of_year[y] = -1;
+
+	for (int i = 0; i < config_setting_length(list); i++) {
+		const config_setting_t *g = config_setting_get_elem(list,
+			(unsigned)i);
+		const char *name;
+		char path[RS_PATH_MAX];
+		struct rs_error find_err;
+		int first, last;
+
+		if (!config_setting_is_group(g))
+			return rs_conf_fail(conf, g, NULL, NULL, err, "expected "
+				"a group `{ profile = ...; first_year = ...; "
+				"last_year = ...; }`");
+		if (rs_conf_check_keys(conf, g, keys, err) < 0
+		    || rs_conf_string(conf, g, "profile", &name, err) < 0
+		    || load_range(conf, g, sc, &first, &last, err) < 0)
+			return -1;
+		if (rs_find_data("hwprofiles", name, path, sizeof path,
+				&find_err) < 0)
+			return rs_conf_fail(conf, config_setting_get_member(g,
+				"profile"), NULL, NULL, err, "%s; run `recscale "
+				"hw list` to see the profiles found",
+				find_err.msg);
+		if (rs_hw_load(path, &sc->hardware[i], err) < 0)
+			return -1;
+		sc->n_hardware = i + 1;
+		for (int y = first; y <= last; y++) {
+			int k = y - sc->first_year;
+			if (owner[k] != NULL)
+				return rs_conf_fail(conf, g, NULL, NULL, err,
+					"year %d already uses the profile "
+					"given at line %d; give each year one "
+					"profile", y,
+					config_setting_source_line(owner[k]));
+			owner[k] = g;
+			sc->hw_of_year[k] = i;
+		}
+	}
+	for (int y = 0; y < n_years; y++)
+		if (sc->hw_of_year[y] < 0)
+			return rs_conf_fail(conf, list, NULL, NULL, err, "no "
+				"profile covers year %d; add an entry whose "
+				"first_year-last_year includes it",
+				sc->first_year + y);
+	return 0;
+}
+
+static int load_growth(const struct rs_conf *conf,
+	const config_setting_t *root, struct rs_scenario *sc,
+	struct rs_error *err)
+{
+	static const char *const keys[] = {
+		"first_year", "last_year", "embedding_rows", "embedding_dim",
+		"top_mlp", "all_mlp", NULL
+	};
+	const config_setting_t *list;
+	const config_setting_t *owner[RS_MAX_YEARS] = { NULL };
+
+	for (int y = 0; y < RS_MAX_YEARS; y++)
+		for (int s = 0; s < RS_N_SCHEMES; s++)
+			sc->growth_of_year[y][s] = 1.0;
+	if (!rs_conf_has(root, "growth"))
+		return 0;
+	list = rs_conf_list(conf, root, "growth", err);
+	if (list == NULL)
+		return -1;
+	for (int i = 0; i < config_setting_length(list); i++) {
+		const config_setting_t *g = config_setting_get_elem(list,
+			(unsigned)i);
+		double factor[RS_N_SCHEMES];
+		int first, last;
+
+		if (!config_setting_is_group(g))
+			return rs_conf_fail(conf, g, NULL, NULL, err, "expected "
+				"a group `{ first_year = ...; last_year = ...; "
+				"embedding_rows = ...; }`");
+		if (rs_conf_check_keys(conf, g, keys, err) < 0
+		    || load_range(conf, g, sc, &first, &last, err) < 0)
+			return -1;
+		for (int s = 0; s < RS_N_SCHEMES; s++) {
+			factor[s] = 1.0;
+			if (rs_conf_double_opt(conf, g, rs_scheme_names[s], 0.01,
+					100.0, &factor[s], err) < 0)
+				return -1;
+		}
+		for (int y = first; y <= last; y++) {
+			int k = y - sc->first_year;
+			if (owner[k] != NULL)
+				return rs_conf_fail(conf, g, NULL, NULL, err,
+					"year %d already has growth factors "
+					"from line %d; give each year one "
+					"entry", y,
+					config_setting_source_line(owner[k]));
+			owner[k] = g;
+			for (int s = 0; s < RS_N_SCHEMES; s++)
+				sc->growth_of_year[k][s] = factor[s];
+		}
+	}
+	return 0;
+}
+
+int rs_scenario_load(const char *path, struct rs_scenario *sc,
+	struct rs_error *err)
+{
+	static const char *const keys[] = {
+		"name", "description", "first_year", "last_year", "law",
+		"workload", "data", "training", "storage", "cost", "hardware",
+		"growth", NULL
+	};
+	struct rs_conf conf;
+	const config_setting_t *root, *w;
+	int64_t first, last;
+	int rc = -1;
+
+	memset(sc, 0, sizeof *sc);
+	if (rs_conf_open(&conf, path, err) < 0)
+		return -1;
+	root = rs_conf_root(&conf);
+	sc->path = strdup(path);
+	if (sc->path == NULL
+	    || rs_conf_check_keys(&conf, root, keys, err) < 0
+	    || dup_string(&conf, root, "name", &sc->name, err) < 0
+	    || dup_string(&conf, root, "description", &sc->description, err) < 0
+	    || rs_conf_count(&conf, root, "first_year", 1900, 2200, &first,
+			err) < 0
+	    || rs_conf_count(&conf, root, "last_year", 1900, 2200, &last,
+			err) < 0)
+		goto out;
+	if (last < first || last - first + 1 > RS_MAX_YEARS) {
+		rs_conf_fail(&conf, config_setting_get_member(root, "last_year"),
+			NULL, NULL, err, "years %d-%d are not a valid horizon; "
+			"give first_year <= last_year, at most %d years",
+			(int)first, (int)last, RS_MAX_YEARS);
+		goto out;
+	}
+	sc->first_year = (int)first;
+	sc->last_year = (int)last;
+
+	w = rs_conf_group(&conf, root, "workload", err);
+	if (w == NULL || rs_workload_load(&conf, w, &sc->workload, err) < 0
+	    || load_law(&conf, root, sc, err) < 0
+	    || load_data(&conf, root, &sc->data, err) < 0
+	    || load_training(&conf, root, &sc->training, err) < 0
+	    || load_storage_and_cost(&conf, root, sc, err) < 0
+	    || load_hardware(&conf, root, sc, err) < 0
+	    || load_growth(&conf, root, sc, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	rs_conf_close(&conf);
+	if (rc < 0)
+		rs_scenario_free(sc);
+	return rc;
+}
+
+void rs_scenario_free(struct rs_scenario *sc)
+{
+	for (int i = 0; i < sc->n_hardware; i++)
+		rs_hw_free(&sc->hardware[i]);
+	rs_law_free(&sc->law);
+	rs_workload_free(&sc->workload);
+	free(sc->path);
+	free(sc->name);
+	free(sc->description);
+	memset(sc, 0, sizeof *sc);
+}

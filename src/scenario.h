@@ -1,0 +1,69 @@
+/* Roadmap scenarios: the horizon, the starting model, data arriving and
+ * retained, model growth per scheme, the hardware used each year, training
+ * constraints, storage and cost parameters.
+ *
+ * Loading resolves the law and every hardware profile through the search
+ * path and checks that the hardware and growth year ranges lie inside the
+ * horizon and do not overlap, so the engine never meets an invalid year.
+ */
+#ifndef RS_SCENARIO_H
+#define RS_SCENARIO_H
+
+#include "cost.h"
+#include "error.h"
+#include "hwprofile.h"
+#include "law.h"
+#include "workload.h"
+
+#define RS_MAX_YEARS 50
+#define RS_MAX_HARDWARE 16
+
+struct rs_data_params {
+	double samples_per_day;		/* arriving, first year */
+	double growth_per_year_frac;	/* yearly growth of arriving data */
+	double retention_days;		/* policy window */
+	double positive_frac;		/* click-through rate before sampling */
+	double negative_keep_frac;	/* negatives kept by downsampling */
+	double bytes_per_sample;	/* stored size */
+	double epochs;
+};
+
+struct rs_training_params {
+	double window_days;		/* time allowed for one training run */
+	double global_batch_samples;
+	char dense_precision[8];
+	int use_host_memory;
+};
+
+struct rs_storage_params {
+	double capacity_bytes;		/* 0: not limited */
+	double read_bytes_per_s;	/* 0: not limited */
+};
+
+struct rs_scenario {
+	char *path;
+	char *name;
+	char *description;
+	int first_year;
+	int last_year;
+	struct rs_law law;
+	int law_scheme;			/* index into law.schemes */
+	struct rs_workload workload;
+	struct rs_data_params data;
+	struct rs_training_params training;
+	struct rs_storage_params storage;
+	struct rs_cost_params cost;
+	double budget_usd_per_year;	/* 0: none */
+
+	int n_hardware;
+	struct rs_hwprofile hardware[RS_MAX_HARDWARE];
+	/* per year of the horizon: index into hardware, growth factors */
+	int hw_of_year[RS_MAX_YEARS];
+	double growth_of_year[RS_MAX_YEARS][RS_N_SCHEMES];
+};
+
+int rs_scenario_load(const char *path, struct rs_scenario *sc,
+	struct rs_error *err);
+void rs_scenario_free(struct rs_scenario *sc);
+
+#endif

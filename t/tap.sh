@@ -1,0 +1,46 @@
+# Shell helpers for TAP tests of the recscale command.  Source this file;
+# it needs RECSCALE (the binary) and srcdir (the source tree).
+tap_n=0
+tap_failed=0
+
+plan() { echo "1..$1"; }
+
+ok() {
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+# run CMD...: run the recscale command; sets $out, $err and $rc.
+run() {
+	out=$("$RECSCALE" "$@" 2>"$tap_tmp/stderr")
+	rc=$?
+	err=$(cat "$tap_tmp/stderr")
+}
+
+# is GOT WANT NAME
+is() {
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		echo "# got: $1"
+		echo "# want: $2"
+	fi
+}
+
+# like TEXT PATTERN NAME: TEXT contains the fixed string PATTERN.
+like() {
+	case "$1" in
+	*"$2"*) ok 0 "$3" ;;
+	*) ok 1 "$3"; echo "# text: $1"; echo "# lacks: $2" ;;
+	esac
+}
+
+tap_tmp=$(mktemp -d)
+trap 'rm -rf "$tap_tmp"' EXIT
+done_testing() { [ "$tap_failed" -eq 0 ]; }
