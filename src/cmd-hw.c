@@ -32,7 +32,8 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Collect profile names in search-path order, first occurrence wins. */
+/* Collect profile names in search-path order; the first folder that has a
+ * name wins. */
 static int collect(char ***names_out, char ***paths_out)
 {
 	char roots[RS_MAX_ROOTS][RS_PATH_MAX];
@@ -75,7 +76,7 @@ static int collect(char ***names_out, char ***paths_out)
 		}
 		closedir(dir);
 	}
-	/* Sort names and paths together: sort indices through the names. */
+	/* Sort (name, path) pairs by name. */
 	char **pairs = malloc((size_t)(n ? n : 1) * 2 * sizeof *pairs);
 	if (pairs == NULL)
 		abort();

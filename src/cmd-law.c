@@ -154,13 +154,13 @@ static void print_term(const char *label, const struct rs_term *t)
 {
 	char ref[32];
 
-	printf("  %-8s coefficient %-8.4g at ref %s %s\n", label,
+	printf("  %-16s coefficient %-8.4g at ref %s %s\n", label,
 		t->coefficient.value, rs_fmt_sci(ref, sizeof ref, t->ref.value),
 		t->unit);
-	printf("           %s\n", t->coefficient.source);
-	printf("           exponent %.4g: %s\n", t->exponent.value,
+	printf("%19s%s\n", "", t->coefficient.source);
+	printf("%19sexponent %.4g: %s\n", "", t->exponent.value,
 		t->exponent.source);
-	printf("           ref: %s\n", t->ref.source);
+	printf("%19sref: %s\n", "", t->ref.source);
 }
 
 static void describe_text(const struct rs_law *law, const char *only)
@@ -173,7 +173,8 @@ static void describe_text(const struct rs_law *law, const char *only)
 		if (only != NULL && strcmp(only, s->name) != 0)
 			continue;
 		printf("\nscheme %s: %s\n", s->name, s->description);
-		printf("  gamma    %.4g: %s\n", s->gamma.value, s->gamma.source);
+		printf("  %-16s %.4g: %s\n", "gamma", s->gamma.value,
+			s->gamma.source);
 		print_term("data", &s->data);
 		print_term(s->params_resource, &s->params);
 		print_term("compute", &s->compute);

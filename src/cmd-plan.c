@@ -81,14 +81,17 @@ int cmd_plan(int argc, char **argv)
 
 	if (rs_find_data("scenarios", name, path, sizeof path, &err) < 0)
 		return rs_cmd_fail(&err);
-	if (rs_scenario_load(path, &sc, &err) < 0)
+	/* Open the output first, so an existing file is reported before the
+	 * work; the temporary file is removed if the run fails. */
+	if (rs_out_open(&out, output, force, &err) < 0)
 		return rs_cmd_fail(&err);
-	if (rs_engine_run(&sc, &plan, &err) < 0) {
-		rs_scenario_free(&sc);
+	if (rs_scenario_load(path, &sc, &err) < 0) {
+		rs_out_abort(&out);
 		return rs_cmd_fail(&err);
 	}
-	if (rs_out_open(&out, output, force, &err) < 0) {
+	if (rs_engine_run(&sc, &plan, &err) < 0) {
 		rs_scenario_free(&sc);
+		rs_out_abort(&out);
 		return rs_cmd_fail(&err);
 	}
 	rs_report_plan(out.f, &plan, format);

@@ -54,6 +54,66 @@ static char *read_whole_file(const char *path, struct rs_error *err)
 	return text;
 }
 
+/* Name the key whose value starts on the same line before literal: the
+ * last identifier followed by '=' or ':'.  Writes "" when there is none. */
+static void key_before(const char *text, const char *literal, char *key,
+	size_t size)
+{
+	const char *line = literal;
+
+	key[0] = '\0';
+	while (line > text && line[-1] != '\n')
+		line--;
+	for (const char *p = line; p < literal; p++) {
+		const char *end, *after;
+
+		if (!(isalpha((unsigned char)*p) || *p == '_')
+		    || (p > line && (isalnum((unsigned char)p[-1])
+				     || p[-1] == '_')))
+			continue;
+		for (end = p; isalnum((unsigned char)*end) || *end == '_'; end++)
+			;
+		for (after = end; *after == ' ' || *after == '\t'; after++)
+			;
+		if ((*after == '=' || *after == ':') && after < literal)
+			snprintf(key, size, "%.*s: ", (int)(end - p), p);
+	}
+}
+
+/* Reject an integer literal without L that libconfig 1.5 would not read
+ * as written: decimal beyond the signed 32-bit range is wrapped, and hex
+ * from 0x80000000 up turns negative. */
+static int check_literal(const char *text, const char *start,
+	const char *end, int hex, const char *path, int line,
+	struct rs_error *err)
+{
+	int negative = 0, digits = (int)(end - start);
+	unsigned long long v, limit;
+	char literal[64], key[96];
+	const char *before = start;
+
+	while (before > text && (before[-1] == ' ' || before[-1] == '\t'))
+		before--;
+	negative = before > text && before[-1] == '-';
+	snprintf(literal, sizeof literal, "%.*s", digits < 60 ? digits : 60,
+		start);
+	errno = 0;
+	v = strtoull(literal, NULL, hex ? 16 : 10);
+	limit = hex || !negative ? 2147483647ull : 2147483648ull;
+	if (errno != ERANGE && v <= limit)
+		return 0;
+	key_before(text, start, key, sizeof key);
+	if (hex)
+		return rs_fail(err, "%s:%d: %shex literal %s exceeds the "
+			"signed 32-bit range and libconfig would read it as "
+			"a different number; write %sL", path, line, key,
+			literal, literal);
+	return rs_fail(err, "%s:%d: %sinteger literal %s%s does not fit in "
+		"32 bits and libconfig would wrap it; write %s%sL",
+		path, line, key, negative ? "-" : "", literal,
+		negative ? "-" : "", literal);
+}
+
 int rs_conf_check_text(const char *text, const char *path,
 	struct rs_error *err)
 {
@@ -109,17 +169,9 @@ int rs_conf_check_text(const char *text, const char *path,
 				p++;
 				continue;
 			}
-			int digits = (int)(p - start);
-			char literal[64];
-			snprintf(literal, sizeof literal, "%.*s",
-				digits < 60 ? digits : 60, (const char *)start);
-			errno = 0;
-			unsigned long long v = strtoull(literal, NULL, 0);
-			if (errno == ERANGE || v > (hex ? 0xFFFFFFFFull : 2147483647ull))
-				return rs_fail(err, "%s:%d: integer literal %s does "
-					"not fit in 32 bits and libconfig would "
-					"wrap it; write %sL or %.3e", path, line,
-					literal, literal, (double)v);
+			if (check_literal(text, (const char *)start,
+					(const char *)p, hex, path, line, err) < 0)
+				return -1;
 		} else {
 			p++;
 		}
@@ -155,8 +207,8 @@ int rs_conf_open(struct rs_conf *conf, const char *path, struct rs_error *err)
 
 	if (config_read_string(&conf->cfg, text) != CONFIG_TRUE) {
 		const char *file = config_error_file(&conf->cfg);
-		rs_fail(err, "%s:%d: syntax error: %s; write settings as "
-			"`key = value;` (libconfig syntax)",
+		rs_fail(err, "%s:%d: %s; write settings as `key = value;` "
+			"(libconfig syntax)",
 			file ? file : path, config_error_line(&conf->cfg),
 			config_error_text(&conf->cfg));
 		free(text);
@@ -185,7 +237,7 @@ int rs_conf_has(const config_setting_t *group, const char *key)
 	return config_setting_get_member(group, key) != NULL;
 }
 
-/* Write the dotted path of setting ("workload.tables.[2].rows") into buf. */
+/* Write the path of setting ("workload.tables[2].rows") into buf. */
 static void setting_path(const config_setting_t *s, char *buf, size_t size)
 {
 	char part[128];
@@ -204,8 +256,7 @@ static void setting_path(const config_setting_t *s, char *buf, size_t size)
 		snprintf(part, sizeof part, "%s%s", buf[0] ? "." : "",
 			config_setting_name(s));
 	else
-		snprintf(part, sizeof part, "%s[%d]", buf[0] ? "." : "",
-			config_setting_index(s));
+		snprintf(part, sizeof part, "[%d]", config_setting_index(s));
 	strncat(buf, part, size - strlen(buf) - 1);
 }
 
@@ -262,14 +313,14 @@ static const config_setting_t *member(const struct rs_conf *conf,
 
 	if (s == NULL)
 		rs_conf_fail(conf, NULL, group, key, err, "missing; add `%s = "
-			"<%s>;`", key, expect);
+			"%s;`", key, expect);
 	return s;
 }
 
 const config_setting_t *rs_conf_group(const struct rs_conf *conf,
 	const config_setting_t *parent, const char *key, struct rs_error *err)
 {
-	const config_setting_t *s = member(conf, parent, key, "group { ... }",
+	const config_setting_t *s = member(conf, parent, key, "{ ... }",
 		err);
 
 	if (s != NULL && !config_setting_is_group(s)) {
@@ -283,7 +334,7 @@ const config_setting_t *rs_conf_group(const struct rs_conf *conf,
 const config_setting_t *rs_conf_list(const struct rs_conf *conf,
 	const config_setting_t *parent, const char *key, struct rs_error *err)
 {
-	const config_setting_t *s = member(conf, parent, key, "list ( ... )",
+	const config_setting_t *s = member(conf, parent, key, "( ... )",
 		err);
 
 	if (s == NULL)
@@ -330,7 +381,7 @@ int rs_conf_check_keys(const struct rs_conf *conf,
 int rs_conf_string(const struct rs_conf *conf, const config_setting_t *group,
 	const char *key, const char **out, struct rs_error *err)
 {
-	const config_setting_t *s = member(conf, group, key, "\"text\"", err);
+	const config_setting_t *s = member(conf, group, key, "\"...\"", err);
 
 	if (s == NULL)
 		return -1;
@@ -365,8 +416,9 @@ static int number_value(const struct rs_conf *conf,
 			"number, found %s", type_name(s));
 	}
 	if (!isfinite(v))
-		return rs_conf_fail(conf, s, NULL, NULL, err, "value %g is not "
-			"finite; give a finite number", v);
+		return rs_conf_fail(conf, s, NULL, NULL, err, "value is not "
+			"finite (a literal beyond the range of a double, such "
+			"as 1e400, reads as infinity); give a finite number");
 	if (v < min)
 		return rs_conf_fail(conf, s, NULL, NULL, err, "value %g is %s; "
 			"give a value of at least %g", v,
@@ -382,7 +434,7 @@ int rs_conf_double(const struct rs_conf *conf, const config_setting_t *group,
 	const char *key, double min, double max, double *out,
 	struct rs_error *err)
 {
-	const config_setting_t *s = member(conf, group, key, "number", err);
+	const config_setting_t *s = member(conf, group, key, "<number>", err);
 
 	return s ? number_value(conf, s, min, max, out, err) : -1;
 }
@@ -438,7 +490,7 @@ int rs_conf_count(const struct rs_conf *conf, const config_setting_t *group,
 	const char *key, int64_t min, int64_t max, int64_t *out,
 	struct rs_error *err)
 {
-	const config_setting_t *s = member(conf, group, key, "integer", err);
+	const config_setting_t *s = member(conf, group, key, "<integer>", err);
 
 	return s ? count_value(conf, s, min, max, out, err) : -1;
 }

@@ -108,6 +108,20 @@ void rs_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* The shortest of %.15g, %.16g and %.17g that reads back as v. */
+static const char *shortest(double v)
+{
+	static char buf[40];
+
+	for (int digits = 15; digits < 17; digits++) {
+		snprintf(buf, sizeof buf, "%.*g", digits, v);
+		if (strtod(buf, NULL) == v)
+			return buf;
+	}
+	snprintf(buf, sizeof buf, "%.17g", v);
+	return buf;
+}
+
 void rs_json_number(FILE *f, double v)
 {
 	if (!isfinite(v))
@@ -115,7 +129,7 @@ void rs_json_number(FILE *f, double v)
 	else if (v == floor(v) && fabs(v) < 1e15)
 		fprintf(f, "%.0f", v);
 	else
-		fprintf(f, "%.10g", v);
+		fputs(shortest(v), f);
 }
 
 char *rs_fmt_sci(char *buf, size_t size, double v)

@@ -223,8 +223,8 @@ static int load_hardware(const struct rs_conf *conf,
 		if (rs_find_data("hwprofiles", name, path, sizeof path,
 				&find_err) < 0)
 			return rs_conf_fail(conf, config_setting_get_member(g,
-				"profile"), NULL, NULL, err, "%s; run `recscale "
-				"hw list` to see the profiles found",
+				"profile"), NULL, NULL, err, "%s (`recscale hw "
+				"list` shows the profiles found)",
 				find_err.msg);
 		if (rs_hw_load(path, &sc->hardware[i], err) < 0)
 			return -1;

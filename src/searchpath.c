@@ -30,6 +30,18 @@ int rs_search_roots(char roots[][RS_PATH_MAX], int max_roots)
 	return n;
 }
 
+/* The name of one file of a data folder, for messages. */
+static const char *kind_noun(const char *kind)
+{
+	if (strcmp(kind, "hwprofiles") == 0)
+		return "hardware profile";
+	if (strcmp(kind, "models") == 0)
+		return "law file";
+	if (strcmp(kind, "scenarios") == 0)
+		return "scenario";
+	return kind;
+}
+
 static int names_a_path(const char *name)
 {
 	size_t len = strlen(name);
@@ -45,8 +57,8 @@ int rs_find_data(const char *kind, const char *name, char *path, size_t size,
 	int n;
 
 	if (name[0] == '\0')
-		return rs_fail(err, "empty %s name; give a name such as the "
-			"ones `recscale hw list` prints, or a path", kind);
+		return rs_fail(err, "empty %s name; give a name or a path",
+			kind_noun(kind));
 	if (names_a_path(name)) {
 		if (access(name, R_OK) != 0)
 			return rs_fail(err, "%s: file not found or not "
@@ -62,6 +74,6 @@ int rs_find_data(const char *kind, const char *name, char *path, size_t size,
 			return 0;
 	}
 	return rs_fail(err, "%s \"%s\" not found in ./%s, RECSCALE_PATH or "
-		"%s/%s; give a path or set RECSCALE_PATH to the folder that "
-		"holds %s/", kind, name, kind, PKGDATADIR, kind, kind);
+		"%s/%s; give a path, or set RECSCALE_PATH to the folder above "
+		"%s/", kind_noun(kind), name, kind, PKGDATADIR, kind, kind);
 }

@@ -30,7 +30,7 @@ int main(void)
 	char dir[] = "/tmp/recscale-conf-XXXXXX", path[RS_PATH_MAX];
 	char sub[RS_PATH_MAX + 32], file[RS_PATH_MAX + 64];
 
-	tap_plan(14);
+	tap_plan(18);
 
 	tap_ok(!text_ok("a = 1;\nrows = 40000000000;\n", &err),
 		"a 35-bit literal without L is rejected");
@@ -44,6 +44,15 @@ int main(void)
 		"floats and the largest 32-bit integer are accepted");
 	tap_ok(!text_ok("x = 0x1FFFFFFFF;\n", &err),
 		"a hex literal beyond 32 bits is rejected");
+	tap_ok(!text_ok("x = 0xFFFFFFFF;\n", &err),
+		"a hex literal libconfig reads as negative is rejected");
+	tap_ok(text_ok("x = -2147483648;\n", &err),
+		"the smallest 32-bit integer is accepted");
+	tap_ok(!text_ok("x = -2147483649;\n", &err),
+		"one below the 32-bit range is rejected");
+	tap_ok(!text_ok("t = ( { rows = 40000000000; } );\n", &err)
+		&& strstr(err.msg, ": rows: ") != NULL,
+		"the wrapped-literal message names the key");
 	tap_ok(text_ok("s = \"40000000000\"; # 40000000000\n"
 		"/* 40000000000 */ fp32 = 1;\n", &err),
 		"digits in strings, comments and names are ignored");

@@ -1,4 +1,4 @@
-/* Scaling-law evaluation and inversion against hand-computed answers for
+/* Scaling-law evaluation and inversion against values computed by hand for
  * the shipped models/dlrm-2022.cfg. */
 #include <stdlib.h>
 #include <string.h>
