@@ -392,6 +392,18 @@ int rs_conf_string(const struct rs_conf *conf, const config_setting_t *group,
 	return 0;
 }
 
+int rs_conf_dup_string(const struct rs_conf *conf,
+	const config_setting_t *group, const char *key, char **out,
+	struct rs_error *err)
+{
+	const char *s;
+
+	if (rs_conf_string(conf, group, key, &s, err) < 0)
+		return -1;
+	*out = strdup(s);
+	return *out ? 0 : rs_fail(err, "out of memory");
+}
+
 /* Read setting s as a double, checking type, finiteness and range. */
 static int number_value(const struct rs_conf *conf,
 	const config_setting_t *s, double min, double max, double *out,

@@ -53,6 +53,11 @@ int rs_conf_check_keys(const struct rs_conf *conf,
 int rs_conf_string(const struct rs_conf *conf, const config_setting_t *group,
 	const char *key, const char **out, struct rs_error *err);
 
+/* A copy of the string, which the caller frees. */
+int rs_conf_dup_string(const struct rs_conf *conf,
+	const config_setting_t *group, const char *key, char **out,
+	struct rs_error *err);
+
 /* A finite number in [min, max]; integers are accepted. */
 int rs_conf_double(const struct rs_conf *conf, const config_setting_t *group,
 	const char *key, double min, double max, double *out,

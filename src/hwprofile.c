@@ -73,18 +73,6 @@ const struct rs_sourced *rs_hw_value(const struct rs_hwprofile *hw,
 	return (const struct rs_sourced *)((const char *)hw + field->offset);
 }
 
-static int dup_string(const struct rs_conf *conf,
-	const config_setting_t *group, const char *key, char **out,
-	struct rs_error *err)
-{
-	const char *s;
-
-	if (rs_conf_string(conf, group, key, &s, err) < 0)
-		return -1;
-	*out = strdup(s);
-	return *out ? 0 : rs_fail(err, "out of memory");
-}
-
 static char *name_from_path(const char *path)
 {
 	char *copy = strdup(path), *base, *name;
@@ -126,9 +114,9 @@ int rs_hw_load(const char *path, struct rs_hwprofile *hw, struct rs_error *err)
 		goto out;
 	}
 	if (rs_conf_check_keys(&conf, root, keys, err) < 0
-	    || dup_string(&conf, root, "description", &hw->description, err) < 0
-	    || dup_string(&conf, root, "device", &hw->device, err) < 0
-	    || dup_string(&conf, root, "kind", &hw->kind, err) < 0)
+	    || rs_conf_dup_string(&conf, root, "description", &hw->description, err) < 0
+	    || rs_conf_dup_string(&conf, root, "device", &hw->device, err) < 0
+	    || rs_conf_dup_string(&conf, root, "kind", &hw->kind, err) < 0)
 		goto out;
 	if (strcmp(hw->kind, "gpu") != 0 && strcmp(hw->kind, "cpu") != 0) {
 		rs_conf_fail(&conf, config_setting_get_member(root, "kind"),

@@ -6,18 +6,6 @@
 
 #include "law.h"
 
-static int dup_string(const struct rs_conf *conf,
-	const config_setting_t *group, const char *key, char **out,
-	struct rs_error *err)
-{
-	const char *s;
-
-	if (rs_conf_string(conf, group, key, &s, err) < 0)
-		return -1;
-	*out = strdup(s);
-	return *out ? 0 : rs_fail(err, "out of memory");
-}
-
 static int load_term(const struct rs_conf *conf,
 	const config_setting_t *scheme, const char *key, const char *unit,
 	struct rs_term *term, struct rs_error *err)
@@ -35,7 +23,7 @@ static int load_term(const struct rs_conf *conf,
 			&term->exponent, err) < 0
 	    || rs_conf_sourced(conf, g, "ref", DBL_MIN, DBL_MAX, &term->ref,
 			err) < 0
-	    || dup_string(conf, g, "unit", &term->unit, err) < 0)
+	    || rs_conf_dup_string(conf, g, "unit", &term->unit, err) < 0)
 		return -1;
 	if (strcmp(term->unit, unit) != 0)
 		return rs_conf_fail(conf, config_setting_get_member(g, "unit"),
@@ -53,9 +41,9 @@ static int load_scheme(const struct rs_conf *conf, const config_setting_t *g,
 	};
 
 	if (rs_conf_check_keys(conf, g, keys, err) < 0
-	    || dup_string(conf, g, "name", &s->name, err) < 0
-	    || dup_string(conf, g, "description", &s->description, err) < 0
-	    || dup_string(conf, g, "params_resource", &s->params_resource,
+	    || rs_conf_dup_string(conf, g, "name", &s->name, err) < 0
+	    || rs_conf_dup_string(conf, g, "description", &s->description, err) < 0
+	    || rs_conf_dup_string(conf, g, "params_resource", &s->params_resource,
 			err) < 0)
 		return -1;
 	if (strcmp(s->params_resource, "params_embedding") != 0
@@ -88,9 +76,9 @@ int rs_law_load(const char *path, struct rs_law *law, struct rs_error *err)
 	law->path = strdup(path);
 	if (law->path == NULL
 	    || rs_conf_check_keys(&conf, root, keys, err) < 0
-	    || dup_string(&conf, root, "name", &law->name, err) < 0
-	    || dup_string(&conf, root, "metric", &law->metric, err) < 0
-	    || dup_string(&conf, root, "source", &law->source, err) < 0)
+	    || rs_conf_dup_string(&conf, root, "name", &law->name, err) < 0
+	    || rs_conf_dup_string(&conf, root, "metric", &law->metric, err) < 0
+	    || rs_conf_dup_string(&conf, root, "source", &law->source, err) < 0)
 		goto out;
 	if (strcmp(law->metric, "normalized_entropy") != 0) {
 		rs_conf_fail(&conf, config_setting_get_member(root, "metric"),

@@ -7,18 +7,6 @@
 #include "scenario.h"
 #include "searchpath.h"
 
-static int dup_string(const struct rs_conf *conf,
-	const config_setting_t *group, const char *key, char **out,
-	struct rs_error *err)
-{
-	const char *s;
-
-	if (rs_conf_string(conf, group, key, &s, err) < 0)
-		return -1;
-	*out = strdup(s);
-	return *out ? 0 : rs_fail(err, "out of memory");
-}
-
 static int load_law(const struct rs_conf *conf, const config_setting_t *root,
 	struct rs_scenario *sc, struct rs_error *err)
 {
@@ -324,8 +312,8 @@ int rs_scenario_load(const char *path, struct rs_scenario *sc,
 	sc->path = strdup(path);
 	if (sc->path == NULL
 	    || rs_conf_check_keys(&conf, root, keys, err) < 0
-	    || dup_string(&conf, root, "name", &sc->name, err) < 0
-	    || dup_string(&conf, root, "description", &sc->description, err) < 0
+	    || rs_conf_dup_string(&conf, root, "name", &sc->name, err) < 0
+	    || rs_conf_dup_string(&conf, root, "description", &sc->description, err) < 0
 	    || rs_conf_count(&conf, root, "first_year", 1900, 2200, &first,
 			err) < 0
 	    || rs_conf_count(&conf, root, "last_year", 1900, 2200, &last,
