@@ -5,14 +5,15 @@
 #include "cluster.h"
 
 const char *const rs_binding_names[RS_N_BINDINGS] = {
-	"memory", "dense_compute", "embedding_gather", "network",
-	"storage_read"
+	"memory", "dense_compute", "embedding_gather", "host_gather",
+	"network", "storage_read"
 };
 
 /* Search no further than this many nodes. */
 #define MAX_NODES 1000000LL
 /* A doubling of the cluster that shortens training by less than this
- * share is not worth buying. */
+ * share is not worth buying; a cluster within this share of the fastest
+ * is as good as the fastest. */
 #define MIN_DOUBLING_GAIN 0.05
 
 /* Device memory per node left for embedding state after the reserve and
@@ -30,6 +31,35 @@ static double device_capacity_per_node(const struct rs_cluster_input *in)
 static double host_capacity_per_node(const struct rs_cluster_input *in)
 {
 	return in->use_host_memory ? in->hw->host_memory_bytes.value : 0.0;
+}
+
+static double storage_read_rate(const struct rs_cluster_input *in)
+{
+	if (in->storage_read_bytes_per_s > 0.0 && in->bytes_per_sample > 0.0)
+		return in->storage_read_bytes_per_s / in->bytes_per_sample;
+	return INFINITY;
+}
+
+/* The largest term of the step: dense compute, gathers (split by where
+ * the rows live) or the network (all-to-all plus all-reduce). */
+static enum rs_binding dominant_term(const struct rs_cluster_result *r)
+{
+	double device_gather = r->gather_s - r->host_gather_s;
+	double network = r->all_to_all_s + r->all_reduce_s;
+	enum rs_binding b = RS_BIND_DENSE;
+	double largest = r->dense_s;
+
+	if (device_gather > largest) {
+		b = RS_BIND_GATHER;
+		largest = device_gather;
+	}
+	if (r->host_gather_s > largest) {
+		b = RS_BIND_HOST_GATHER;
+		largest = r->host_gather_s;
+	}
+	if (network > largest)
+		b = RS_BIND_NETWORK;
+	return b;
 }
 
 void rs_cluster_eval(const struct rs_cluster_input *in, long long nodes,
@@ -62,10 +92,12 @@ void rs_cluster_eval(const struct rs_cluster_input *in, long long nodes,
 		* (1.0 - out->host_frac) / (devices
 			* hw->device_memory_bw_bytes_per_s.value
 			* hw->gather_efficiency_frac.value);
+	out->host_gather_s = 0.0;
 	if (out->host_frac > 0.0)
-		out->gather_s += batch * st->gather_bytes_per_sample
+		out->host_gather_s = batch * st->gather_bytes_per_sample
 			* out->host_frac / (n * host_path
 				* hw->host_gather_efficiency_frac.value);
+	out->gather_s += out->host_gather_s;
 
 	/* All-to-all of pooled embeddings, forward and backward: with rows
 	 * spread evenly, a share (n-1)/n of the payload leaves the node. */
@@ -93,22 +125,60 @@ void rs_cluster_eval(const struct rs_cluster_input *in, long long nodes,
 	out->step_s = out->dense_s + out->gather_s + out->all_to_all_s
 		+ out->all_reduce_s;
 	out->samples_per_s = batch / out->step_s;
-	out->binding = RS_BIND_DENSE;
-	if (out->gather_s > out->dense_s)
-		out->binding = RS_BIND_GATHER;
-	if (out->all_to_all_s + out->all_reduce_s
-	    > fmax(out->dense_s, out->gather_s))
-		out->binding = RS_BIND_NETWORK;
+	out->binding = dominant_term(out);
 
-	read_rate = INFINITY;
-	if (in->storage_read_bytes_per_s > 0.0 && in->bytes_per_sample > 0.0)
-		read_rate = in->storage_read_bytes_per_s / in->bytes_per_sample;
+	read_rate = storage_read_rate(in);
 	if (read_rate < out->samples_per_s) {
 		out->samples_per_s = read_rate;
 		out->binding = RS_BIND_STORAGE_READ;
 	}
 	out->train_time_s = in->samples / out->samples_per_s;
 	out->meets_window = out->train_time_s <= in->window_s;
+}
+
+/* The smallest count in (lo, hi] whose evaluation satisfies done, given
+ * that hi does and lo does not; *out is its evaluation. */
+static long long bisect(const struct rs_cluster_input *in, long long lo,
+	long long hi, int (*done)(const struct rs_cluster_input *,
+		const struct rs_cluster_result *, double), double limit,
+	struct rs_cluster_result *out)
+{
+	struct rs_cluster_result probe;
+
+	rs_cluster_eval(in, hi, out);
+	while (hi - lo > 1) {
+		long long mid = lo + (hi - lo) / 2;
+		rs_cluster_eval(in, mid, &probe);
+		if (done(in, &probe, limit)) {
+			hi = mid;
+			*out = probe;
+		} else {
+			lo = mid;
+		}
+	}
+	return hi;
+}
+
+static int meets_window(const struct rs_cluster_input *in,
+	const struct rs_cluster_result *r, double unused)
+{
+	(void)in;
+	(void)unused;
+	return r->meets_window;
+}
+
+static int within_time(const struct rs_cluster_input *in,
+	const struct rs_cluster_result *r, double limit_s)
+{
+	(void)in;
+	return r->train_time_s <= limit_s;
+}
+
+/* Compute throughput without the storage cap keeps up with storage. */
+static int keeps_up(const struct rs_cluster_input *in,
+	const struct rs_cluster_result *r, double read_rate)
+{
+	return in->global_batch_samples / r->step_s >= read_rate;
 }
 
 int rs_cluster_size(const struct rs_cluster_input *in,
@@ -121,6 +191,7 @@ int rs_cluster_size(const struct rs_cluster_input *in,
 		+ in->stats->embedding_optimizer_bytes;
 	long long lo, hi, memory_nodes;
 	struct rs_cluster_result best, probe;
+	double read_rate;
 	double peak = rs_hw_peak_flops(hw, in->dense_precision);
 
 	if (peak < 0.0)
@@ -153,10 +224,24 @@ int rs_cluster_size(const struct rs_cluster_input *in,
 		return 0;
 	}
 
+	/* Storage cannot feed the window whatever the cluster: take the
+	 * smallest cluster that keeps up with the storage reads. */
+	read_rate = storage_read_rate(in);
+	if (read_rate * in->window_s < in->samples) {
+		for (hi = memory_nodes; hi < MAX_NODES
+		     && !keeps_up(in, &best, read_rate); hi *= 2)
+			rs_cluster_eval(in, hi * 2 > MAX_NODES ? MAX_NODES
+				: hi * 2, &best);
+		if (hi > memory_nodes)
+			bisect(in, hi / 2, hi, keeps_up, read_rate, &best);
+		best.nodes_for_memory = memory_nodes;
+		best.binding = RS_BIND_STORAGE_READ;
+		*out = best;
+		return 0;
+	}
+
 	/* Double until the window is met or doubling gains less than
-	 * MIN_DOUBLING_GAIN, then bisect for the smallest count that meets
-	 * the window.  When none does, the cluster where doubling stops
-	 * paying is reported rather than the last, marginally faster one. */
+	 * MIN_DOUBLING_GAIN, then bisect. */
 	lo = memory_nodes;
 	hi = memory_nodes;
 	for (;;) {
@@ -164,8 +249,8 @@ int rs_cluster_size(const struct rs_cluster_input *in,
 		if (next == hi)
 			break;
 		rs_cluster_eval(in, next, &probe);
-		if (probe.train_time_s > best.train_time_s
-				* (1.0 - MIN_DOUBLING_GAIN) && !probe.meets_window)
+		if (!probe.meets_window && probe.train_time_s
+				> best.train_time_s * (1.0 - MIN_DOUBLING_GAIN))
 			break;
 		lo = hi;
 		hi = next;
@@ -173,20 +258,19 @@ int rs_cluster_size(const struct rs_cluster_input *in,
 		if (probe.meets_window)
 			break;
 	}
-	if (!best.meets_window) {
-		best.nodes_for_memory = memory_nodes;
-		*out = best;
-		return 0;
-	}
-	while (hi - lo > 1) {
-		long long mid = lo + (hi - lo) / 2;
-		rs_cluster_eval(in, mid, &probe);
-		if (probe.meets_window) {
-			hi = mid;
+	if (best.meets_window) {
+		hi = bisect(in, lo, hi, meets_window, 0.0, &best);
+		/* What kept one node fewer from meeting the window. */
+		rs_cluster_eval(in, hi - 1, &probe);
+		best.binding = hi - 1 >= memory_nodes ? probe.binding
+			: RS_BIND_MEMORY;
+	} else if (hi > memory_nodes) {
+		double limit = best.train_time_s * (1.0 + MIN_DOUBLING_GAIN);
+		rs_cluster_eval(in, memory_nodes, &probe);
+		if (within_time(in, &probe, limit))
 			best = probe;
-		} else {
-			lo = mid;
-		}
+		else
+			bisect(in, memory_nodes, hi, within_time, limit, &best);
 	}
 	best.nodes_for_memory = memory_nodes;
 	*out = best;

@@ -20,7 +20,8 @@
 enum rs_binding {
 	RS_BIND_MEMORY,		/* embedding state needs the nodes */
 	RS_BIND_DENSE,		/* dense FLOPs */
-	RS_BIND_GATHER,		/* embedding row gathers */
+	RS_BIND_GATHER,		/* embedding row gathers in device memory */
+	RS_BIND_HOST_GATHER,	/* gathers of rows held in host memory */
 	RS_BIND_NETWORK,	/* all-to-all and all-reduce */
 	RS_BIND_STORAGE_READ,	/* reading training data from storage */
 	RS_N_BINDINGS
@@ -46,7 +47,8 @@ struct rs_cluster_result {
 	double state_bytes;		/* embedding weights + optimizer */
 	double host_frac;		/* share of that state in host memory */
 	double dense_s;			/* per step */
-	double gather_s;
+	double gather_s;		/* device and host gathers */
+	double host_gather_s;		/* the host part of gather_s */
 	double all_to_all_s;
 	double all_reduce_s;
 	double step_s;
@@ -60,9 +62,14 @@ struct rs_cluster_result {
 void rs_cluster_eval(const struct rs_cluster_input *in, long long nodes,
 	struct rs_cluster_result *out);
 
-/* Find the smallest cluster that trains within the window, or the fastest
- * one when none does (then meets_window = 0).  Fails when the dense model
- * does not fit one device or the precision is not supported. */
+/* Find the smallest cluster that trains within the window.  binding names
+ * the term that dominates one node fewer: the resource that made the
+ * smaller cluster miss the window (memory when the memory minimum already
+ * meets it).  When no cluster meets the window, meets_window is 0 and the
+ * result is the smallest cluster within 5% of the fastest one found, or,
+ * when storage reads cap throughput, the smallest that keeps up with them.
+ * Fails when the dense model does not fit one device or the precision is
+ * not supported. */
 int rs_cluster_size(const struct rs_cluster_input *in,
 	struct rs_cluster_result *out, struct rs_error *err);
 

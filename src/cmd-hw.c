@@ -13,7 +13,7 @@
 
 static void hw_usage(FILE *f)
 {
-	fputs("Usage: recscale hw list [--format text|json]\n"
+	fputs("Usage: recscale hw list [--format text|csv|json]\n"
 		"       recscale hw show NAME [--format text|json]\n\n"
 		"list: the profiles found in hwprofiles/ under the current "
 		"directory, each\n      folder of RECSCALE_PATH and the "
@@ -23,7 +23,7 @@ static void hw_usage(FILE *f)
 		"unit and its\n      source; values whose source starts with "
 		"\"assumption\" are marked.\n\n"
 		"Options:\n"
-		"  --format FORMAT  text (default) or json\n"
+		"  --format FORMAT  text (default), csv (list only) or json\n"
 		"  -h, --help       show this help and exit\n", f);
 }
 

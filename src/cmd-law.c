@@ -10,10 +10,13 @@
 #include "output.h"
 #include "searchpath.h"
 
-enum resource { DATA, PARAMS_EMBEDDING, PARAMS_DENSE, FLOPS, N_RESOURCES };
+enum resource {
+	DATA, PARAMS_EMBEDDING, PARAMS_DENSE, PARAMS_TOTAL, FLOPS, N_RESOURCES
+};
 
 static const char *const resource_names[N_RESOURCES] = {
-	"data_samples", "params_embedding", "params_dense", "flops"
+	"data_samples", "params_embedding", "params_dense", "params_total",
+	"flops"
 };
 
 struct law_request {
@@ -86,14 +89,17 @@ static int parse_at(const char *arg, struct law_request *req)
 		return 0;
 	}
 	return rs_cmd_usage("law", "--at %s: unknown resource \"%.*s\"; use "
-		"data_samples, params_embedding, params_dense or flops", arg,
+		"data_samples, params_embedding, params_dense, params_total "
+		"or flops", arg,
 		(int)(eq - arg), arg);
 }
 
 static int params_resource(const struct rs_scheme_law *s)
 {
-	return strcmp(s->params_resource, "params_dense") == 0 ? PARAMS_DENSE
-		: PARAMS_EMBEDDING;
+	for (int r = PARAMS_EMBEDDING; r <= PARAMS_TOTAL; r++)
+		if (strcmp(s->params_resource, resource_names[r]) == 0)
+			return r;
+	return PARAMS_EMBEDDING;
 }
 
 static int answer_scheme(const struct rs_scheme_law *s,
@@ -154,6 +160,8 @@ static void print_term(const char *label, const struct rs_term *t)
 {
 	char ref[32];
 
+	if (!t->present)
+		return;
 	printf("  %-16s coefficient %-8.4g at ref %s %s\n", label,
 		t->coefficient.value, rs_fmt_sci(ref, sizeof ref, t->ref.value),
 		t->unit);
@@ -161,6 +169,76 @@ static void print_term(const char *label, const struct rs_term *t)
 	printf("%19sexponent %.4g: %s\n", "", t->exponent.value,
 		t->exponent.source);
 	printf("%19sref: %s\n", "", t->ref.source);
+}
+
+/* Where a term's phase is judged: the largest fitted run when the law
+ * records one, else the reference scale. */
+static double phase_point(const struct rs_term *t)
+{
+	return t->fit_max.value > 0.0 ? t->fit_max.value : t->ref.value;
+}
+
+static const char *phase_of(const struct rs_scheme_law *s,
+	const struct rs_term *t)
+{
+	if (!t->present)
+		return "-";
+	return phase_point(t) >= rs_term_saturation_point(s, t) ? "saturated"
+		: "high-return";
+}
+
+/* Index of the scheme with the largest exponent for term kind, or -1. */
+static int most_efficient(const struct rs_law *law, enum rs_term_kind kind)
+{
+	int best = -1;
+
+	for (int i = 0; i < law->n_schemes; i++) {
+		struct rs_scheme_law *s = (struct rs_scheme_law *)&law->schemes[i];
+		const struct rs_term *t = rs_scheme_term(s, kind);
+		if (t->present && (best < 0 || t->exponent.value
+				> rs_scheme_term((struct rs_scheme_law *)
+					&law->schemes[best], kind)
+					->exponent.value))
+			best = i;
+	}
+	return best;
+}
+
+static const char *const axis_names[RS_N_TERMS] = {
+	"data", "parameter", "compute"
+};
+
+static void compare_text(const struct rs_law *law)
+{
+	printf("\nSchemes side by side: exponent and phase of each resource "
+		"(phase at the largest\nfitted run, else at the reference "
+		"scale; saturated once doubling the resource\nlowers NE by less "
+		"than 0.1%% of NE)\n");
+	printf("%-16s %-22s %-22s %-22s\n", "scheme", "data", "parameters",
+		"compute");
+	for (int i = 0; i < law->n_schemes; i++) {
+		struct rs_scheme_law *s = (struct rs_scheme_law *)&law->schemes[i];
+
+		printf("%-16s", s->name);
+		for (int k = 0; k < RS_N_TERMS; k++) {
+			const struct rs_term *t = rs_scheme_term(s,
+				(enum rs_term_kind)k);
+			char cell[40];
+			if (t->present)
+				snprintf(cell, sizeof cell, "%.3g %s",
+					t->exponent.value, phase_of(s, t));
+			else
+				snprintf(cell, sizeof cell, "-");
+			printf(" %-22s", cell);
+		}
+		putchar('\n');
+	}
+	for (int k = 0; k < RS_N_TERMS; k++) {
+		int best = most_efficient(law, (enum rs_term_kind)k);
+		if (best >= 0)
+			printf("most %s-efficient: %s\n", axis_names[k],
+				law->schemes[best].name);
+	}
 }
 
 static void describe_text(const struct rs_law *law, const char *only)
@@ -178,12 +256,26 @@ static void describe_text(const struct rs_law *law, const char *only)
 		print_term("data", &s->data);
 		print_term(s->params_resource, &s->params);
 		print_term("compute", &s->compute);
+		if (s->n_samples > 0)
+			printf("  %d bootstrap samples\n", s->n_samples);
+		if (s->fit_note != NULL)
+			printf("  %s\n", s->fit_note);
 	}
+	if (only == NULL && law->n_schemes > 1)
+		compare_text(law);
 }
 
-static void json_term(const char *name, const struct rs_term *t, int last)
+static void json_term(const struct rs_scheme_law *s, const char *name,
+	const struct rs_term *t, int last)
 {
-	printf("      \"%s\": { \"coefficient\": ", name);
+	if (!t->present) {
+		printf("      \"%s\": null%s\n", name, last ? "" : ",");
+		return;
+	}
+	printf("      \"%s\": { \"phase\": \"%s\", \"saturation_point\": ",
+		name, phase_of(s, t));
+	rs_json_number(stdout, rs_term_saturation_point(s, t));
+	fputs(", \"coefficient\": ", stdout);
 	rs_json_number(stdout, t->coefficient.value);
 	fputs(", \"coefficient_source\": ", stdout);
 	rs_json_string(stdout, t->coefficient.source);
@@ -225,12 +317,22 @@ static void describe_json(const struct rs_law *law, const char *only)
 		fputs(",\n      \"gamma_source\": ", stdout);
 		rs_json_string(stdout, s->gamma.source);
 		fputs(",\n", stdout);
-		json_term("data", &s->data, 0);
-		json_term("params", &s->params, 0);
-		json_term("compute", &s->compute, 1);
+		json_term(s, "data", &s->data, 0);
+		json_term(s, "params", &s->params, 0);
+		json_term(s, "compute", &s->compute, 1);
 		fputs("    }", stdout);
 	}
-	fputs("\n  ]\n}\n", stdout);
+	fputs("\n  ],\n  \"most_efficient\": {", stdout);
+	for (int k = 0; k < RS_N_TERMS; k++) {
+		int best = most_efficient(law, (enum rs_term_kind)k);
+		printf(" \"%s\": ", rs_term_names[k]);
+		if (best >= 0)
+			rs_json_string(stdout, law->schemes[best].name);
+		else
+			fputs("null", stdout);
+		fputs(k + 1 < RS_N_TERMS ? "," : " ", stdout);
+	}
+	fputs("}\n}\n", stdout);
 }
 
 static int evaluate(const struct rs_law *law, const struct law_request *req)
@@ -293,15 +395,15 @@ static int evaluate(const struct rs_law *law, const struct law_request *req)
 		const struct law_answer *a = &answers[k];
 		char value[32];
 
-		printf("%-16s %-9.6f", law->schemes[which[k]].name, a->ne);
+		printf("%-16s %-9.7g", law->schemes[which[k]].name, a->ne);
 		for (int r = 0; r < N_RESOURCES; r++) {
 			if (isnan(a->resource[r]))
 				continue;
 			printf(" %s=%s%s", resource_names[r],
 				rs_fmt_sci(value, sizeof value, a->resource[r]),
 				a->solved == r ? " (solved)"
-				: (a->params_at_ref && (r == PARAMS_EMBEDDING
-				   || r == PARAMS_DENSE)) ? " (reference)" : "");
+				: (a->params_at_ref && r >= PARAMS_EMBEDDING
+				   && r <= PARAMS_TOTAL) ? " (reference)" : "");
 		}
 		putchar('\n');
 	}
@@ -380,7 +482,8 @@ int cmd_law(int argc, char **argv)
 			"%d", argc - optind);
 	if (!isnan(req.at[FLOPS]) && (!isnan(req.at[DATA])
 			|| !isnan(req.at[PARAMS_EMBEDDING])
-			|| !isnan(req.at[PARAMS_DENSE])))
+			|| !isnan(req.at[PARAMS_DENSE])
+			|| !isnan(req.at[PARAMS_TOTAL])))
 		return rs_cmd_usage("law", "flops uses the compute law alone; "
 			"give it without data_samples or parameters");
 	if (isnan(req.target_ne) && given && isnan(req.at[FLOPS])
@@ -388,6 +491,12 @@ int cmd_law(int argc, char **argv)
 		return rs_cmd_usage("law", "the joint law needs --at "
 			"data_samples=VALUE");
 
+	if (!isnan(req.target_ne)
+	    && ((req.solve == SOLVE_DATA && !isnan(req.at[DATA]))
+		|| (req.solve == SOLVE_FLOPS && !isnan(req.at[FLOPS]))))
+		return rs_cmd_usage("law", "--target-ne solves for %s, so do "
+			"not also give it with --at",
+			req.solve == SOLVE_DATA ? "data_samples" : "flops");
 	if (rs_find_data("models", argv[optind], path, sizeof path, &err) < 0)
 		return rs_cmd_fail(&err);
 	if (rs_law_load(path, &law, &err) < 0)
@@ -398,6 +507,18 @@ int cmd_law(int argc, char **argv)
 			argv[optind]);
 		rs_law_free(&law);
 		return rs_cmd_fail(&err);
+	}
+	if (req.scheme != NULL) {
+		const struct rs_scheme_law *s = &law.schemes[
+			rs_law_scheme_index(&law, req.scheme)];
+		int p = params_resource(s);
+		for (int r = PARAMS_EMBEDDING; r <= PARAMS_TOTAL; r++)
+			if (r != p && !isnan(req.at[r])) {
+				rs_law_free(&law);
+				return rs_cmd_usage("law", "scheme %s uses %s, "
+					"not %s", req.scheme,
+					s->params_resource, resource_names[r]);
+			}
 	}
 	if (!given && isnan(req.target_ne)) {
 		if (req.format == RS_FORMAT_JSON)

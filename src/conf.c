@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "conf.h"
 
@@ -16,6 +17,7 @@
 
 static char *read_whole_file(const char *path, struct rs_error *err)
 {
+	struct stat sb;
 	FILE *f = fopen(path, "rb");
 	char *text = NULL;
 	size_t len = 0, cap = 0;
@@ -23,6 +25,12 @@ static char *read_whole_file(const char *path, struct rs_error *err)
 	if (f == NULL)
 		return rs_fail(err, "%s: cannot open: %s; check the path", path,
 			strerror(errno)), NULL;
+	if (fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		fclose(f);
+		return rs_fail(err, "%s: %s; give a configuration file", path,
+			S_ISDIR(sb.st_mode) ? "is a directory"
+			: "is not a regular file"), NULL;
+	}
 	for (;;) {
 		if (len + 4096 + 1 > cap) {
 			cap = cap ? 2 * cap : 16384;
@@ -147,9 +155,13 @@ int rs_conf_check_text(const char *text, const char *path,
 					line++;
 			if (*p)
 				p += 2;
-		} else if (isalpha(*p) || *p == '_' || *p == '@') {
-			while (isalnum(*p) || *p == '_' || *p == '-' || *p == '*'
-			       || *p == '@')
+		} else if (*p == '@') {
+			return rs_fail(err, "%s:%d: @include is not supported, "
+				"because recscale cannot check the integers of "
+				"an included file; put the settings in this file",
+				path, line);
+		} else if (isalpha(*p) || *p == '_') {
+			while (isalnum(*p) || *p == '_' || *p == '-' || *p == '*')
 				p++;
 		} else if (isdigit(*p)) {
 			const unsigned char *start = p;
@@ -431,6 +443,9 @@ static int number_value(const struct rs_conf *conf,
 		return rs_conf_fail(conf, s, NULL, NULL, err, "value is not "
 			"finite (a literal beyond the range of a double, such "
 			"as 1e400, reads as infinity); give a finite number");
+	if (v < min && min > 0.0 && min < 1e-300)
+		return rs_conf_fail(conf, s, NULL, NULL, err, "value %g is not "
+			"positive; give a value above 0", v);
 	if (v < min)
 		return rs_conf_fail(conf, s, NULL, NULL, err, "value %g is %s; "
 			"give a value of at least %g", v,
@@ -474,8 +489,8 @@ static int count_value(const struct rs_conf *conf, const config_setting_t *s,
 		double d = config_setting_get_float(s);
 		if (!isfinite(d) || d != floor(d) || fabs(d) > EXACT_DOUBLE_INT_MAX)
 			return rs_conf_fail(conf, s, NULL, NULL, err, "value %g "
-				"is not a whole number; give an integer such "
-				"as 40000000L", d);
+				"is not a whole number; give a whole number",
+				d);
 		v = (int64_t)d;
 		break;
 	}

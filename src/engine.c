@@ -1,5 +1,8 @@
 /* The year-by-year projection; see engine.h. */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
@@ -31,12 +34,104 @@ double rs_engine_data_samples(const struct rs_scenario *sc, int k,
 	return by_policy;
 }
 
+double rs_engine_law_params(const struct rs_scheme_law *law,
+	double params_embedding, double params_dense)
+{
+	if (strcmp(law->params_resource, "params_dense") == 0)
+		return params_dense;
+	if (strcmp(law->params_resource, "params_total") == 0)
+		return params_embedding + params_dense;
+	return params_embedding;
+}
+
+static void warn(struct rs_plan *plan, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (plan->n_warnings >= RS_MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(plan->warnings[plan->n_warnings++],
+		sizeof plan->warnings[0], fmt, ap);
+	va_end(ap);
+}
+
+/* Warn when x lies more than RS_EXTRAPOLATION_FACTOR outside the range of
+ * the runs the term was fitted on. */
+static void check_range(struct rs_plan *plan, int year,
+	const struct rs_term *t, const char *resource, double x)
+{
+	char buf[160];
+
+	if (!t->present || t->fit_max.value <= 0.0)
+		return;
+	if (x > t->fit_max.value * RS_EXTRAPOLATION_FACTOR)
+		snprintf(buf, sizeof buf, "%.3g is %.0fx the largest fitted "
+			"run (%.3g)", x, x / t->fit_max.value,
+			t->fit_max.value);
+	else if (t->fit_min.value > 0.0
+		 && x < t->fit_min.value / RS_EXTRAPOLATION_FACTOR)
+		snprintf(buf, sizeof buf, "%.3g is %.0fx below the smallest "
+			"fitted run (%.3g)", x, t->fit_min.value / x,
+			t->fit_min.value);
+	else
+		return;
+	warn(plan, "%d: %s %s; the law is extrapolated more than %.0fx "
+		"beyond its data", year, resource, buf,
+		RS_EXTRAPOLATION_FACTOR);
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Linear-interpolated quantile q of n sorted values. */
+static double quantile(const double *sorted, int n, double q)
+{
+	double pos = q * (n - 1);
+	int i = (int)floor(pos);
+
+	if (i + 1 >= n)
+		return sorted[n - 1];
+	return sorted[i] + (pos - i) * (sorted[i + 1] - sorted[i]);
+}
+
+/* NE of every bootstrap sample of the law at (D, N): its P10 and P90. */
+static int ne_band(const struct rs_scheme_law *law, double data, double params,
+	struct rs_year *y)
+{
+	double *ne;
+
+	y->ne_p10 = NAN;
+	y->ne_p90 = NAN;
+	if (law->n_samples < 2)
+		return 0;
+	ne = malloc((size_t)law->n_samples * sizeof *ne);
+	if (ne == NULL)
+		return -1;
+	for (int i = 0; i < law->n_samples; i++) {
+		struct rs_scheme_law sample;
+		rs_law_sample(law, i, &sample);
+		ne[i] = rs_law_ne(&sample, data, params);
+	}
+	qsort(ne, (size_t)law->n_samples, sizeof *ne, compare_doubles);
+	y->ne_p10 = quantile(ne, law->n_samples, 0.10);
+	y->ne_p90 = quantile(ne, law->n_samples, 0.90);
+	free(ne);
+	return 0;
+}
+
 static int run_year(const struct rs_scenario *sc,
-	const struct rs_workload *model, int k, struct rs_year *y,
+	const struct rs_workload *model, int k, struct rs_plan *plan,
 	struct rs_error *err)
 {
 	const struct rs_scheme_law *law = &sc->law.schemes[sc->law_scheme];
+	struct rs_year *y = &plan->years[k];
 	struct rs_workload_stats st;
+	double params;
 	struct rs_cluster_input in;
 
 	y->year = sc->first_year + k;
@@ -55,9 +150,23 @@ static int run_year(const struct rs_scenario *sc,
 		* sc->data.epochs;
 	y->embedding_state_bytes = st.embedding_bytes
 		+ st.embedding_optimizer_bytes;
-	y->ne = rs_law_ne(law, y->data_samples,
-		strcmp(law->params_resource, "params_dense") == 0
-			? st.params_dense : st.params_embedding);
+	params = rs_engine_law_params(law, st.params_embedding,
+		st.params_dense);
+	y->ne = rs_law_ne(law, y->data_samples, params);
+	if (ne_band(law, y->data_samples, params, y) < 0)
+		return rs_fail(err, "out of memory");
+	if (y->ne >= 1.0)
+		warn(plan, "%d: predicted NE %.4f is no better than the base "
+			"rate; the law is used far from its reference scale "
+			"(%.3g samples)", y->year, y->ne, law->data.ref.value);
+	if (y->year < y->hw->year_available.value)
+		warn(plan, "%d: %s is used before its first year of volume "
+			"supply (%.0f)", y->year, y->hw->name,
+			y->hw->year_available.value);
+	check_range(plan, y->year, &law->data, "data_samples",
+		y->data_samples);
+	check_range(plan, y->year, &law->params, law->params_resource,
+		params);
 
 	memset(&in, 0, sizeof in);
 	in.stats = &st;
@@ -100,7 +209,7 @@ int rs_engine_run(const struct rs_scenario *sc, struct rs_plan *plan,
 			if (sc->growth_of_year[k][s] != 1.0)
 				rs_workload_scale(&model, (enum rs_scheme)s,
 					sc->growth_of_year[k][s]);
-		rc = run_year(sc, &model, k, y, err);
+		rc = run_year(sc, &model, k, plan, err);
 		if (rc < 0)
 			break;
 		plan->n_years = k + 1;

@@ -28,6 +28,8 @@ struct rs_year {
 	double flops;			/* C: whole training run */
 	double embedding_state_bytes;
 	double ne;
+	double ne_p10;			/* bootstrap band of NE; NAN when the */
+	double ne_p90;			/* law has no samples */
 	double ne_gain_pct;		/* vs previous year; NAN in the first */
 	struct rs_cluster_result cluster;
 	struct rs_cost cost;
@@ -35,15 +37,23 @@ struct rs_year {
 	int over_budget;
 };
 
+#define RS_MAX_WARNINGS 32
+
 struct rs_plan {
 	const struct rs_scenario *scenario;
 	int n_years;
 	struct rs_year years[RS_MAX_YEARS];
+	int n_warnings;
+	char warnings[RS_MAX_WARNINGS][256];
 };
 
 /* Retained samples in the year with index k (0 = first year). */
 double rs_engine_data_samples(const struct rs_scenario *sc, int k,
 	enum rs_data_limit *limit);
+
+/* The parameter count the law's params term uses. */
+double rs_engine_law_params(const struct rs_scheme_law *law,
+	double params_embedding, double params_dense);
 
 int rs_engine_run(const struct rs_scenario *sc, struct rs_plan *plan,
 	struct rs_error *err);

@@ -49,7 +49,8 @@ struct rs_fit_options {
 	const double *start;	/* NULL: grid of starts; else one start */
 	int n_bootstrap;	/* 0: no bootstrap */
 	uint64_t seed;
-	int n_threads;		/* for the bootstrap; 0 or 1: one thread */
+	int n_threads;		/* for the starts and the bootstrap; 0 or 1:
+				 * one thread */
 	int holdout_largest;	/* fit without the K largest x[0], predict them */
 };
 
@@ -71,8 +72,10 @@ struct rs_fit_result {
 	int n_starts;		/* starting points tried */
 	int n_starts_at_best;	/* starts whose cost is within 1e-6 relative
 				 * of the best */
-	double flatness;	/* see fit.c: how far parameters of near-best
-				 * starts spread */
+	double flatness;	/* over converged starts with cost within 1%
+				 * of the best: the largest (max - min) of
+				 * any free parameter, relative to its best
+				 * value; near 0: one well-defined minimum */
 	int iterations;		/* of the best start */
 
 	int n_boot;		/* bootstrap replicates that converged */
@@ -96,7 +99,10 @@ double rs_fit_eval(enum rs_fit_form form, const double *params,
 
 /* Fit data.  Fails (-1 with err) on fewer points than free parameters
  * plus one, a non-positive x or (for log residuals) y, a non-finite value,
- * a constant response, or no convergence from any start. */
+ * a constant response, or no convergence from any start.  result is
+ * overwritten, and left zeroed on failure.  GSL's default error handler
+ * aborts the process, so callers switch it off with
+ * gsl_set_error_handler_off() first. */
 int rs_fit(const struct rs_fit_data *data, const struct rs_fit_options *opt,
 	struct rs_fit_result *result, struct rs_error *err);
 void rs_fit_result_free(struct rs_fit_result *result);

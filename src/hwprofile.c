@@ -140,6 +140,27 @@ int rs_hw_load(const char *path, struct rs_hwprofile *hw, struct rs_error *err)
 			goto out;
 		}
 	}
+	if (hw->n_devices.value > 1.0
+	    && hw->device_scaleup_bw_bytes_per_s.value <= 0.0) {
+		rs_conf_fail(&conf, config_setting_get_member(root,
+			"device_scaleup_bw_bytes_per_s"), NULL, NULL, err,
+			"value is 0 but the node has %g devices, which exchange "
+			"over this link; give its bandwidth",
+			hw->n_devices.value);
+		goto out;
+	}
+	if (hw->host_memory_bytes.value > 0.0
+	    && (hw->host_device_bw_bytes_per_s.value <= 0.0
+		|| hw->host_memory_bw_bytes_per_s.value <= 0.0)) {
+		rs_conf_fail(&conf, config_setting_get_member(root,
+			hw->host_device_bw_bytes_per_s.value <= 0.0
+			? "host_device_bw_bytes_per_s"
+			: "host_memory_bw_bytes_per_s"), NULL, NULL, err,
+			"value is 0 but host_memory_bytes is not, and embeddings "
+			"in host memory are read over this path; give its "
+			"bandwidth, or set host_memory_bytes = 0");
+		goto out;
+	}
 	if (hw->device_peak_fp32_flops_per_s.value <= 0.0) {
 		rs_conf_fail(&conf, config_setting_get_member(root,
 			"device_peak_fp32_flops_per_s"), NULL, NULL, err,

@@ -19,6 +19,12 @@ int rs_out_open(struct rs_out *out, const char *path, int force,
 		out->f = stdout;
 		return 0;
 	}
+	if (path[0] == '\0')
+		return rs_fail(err, "empty output file name; give a file name "
+			"after -o");
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return rs_fail(err, "%s: is a directory; give a file name",
+			path);
 	if (!force && stat(path, &sb) == 0)
 		return rs_fail(err, "%s: file exists; pass --force to replace "
 			"it or choose another name", path);
@@ -62,9 +68,10 @@ int rs_out_commit(struct rs_out *out, struct rs_error *err)
 	out->f = NULL;
 	if (failed) {
 		int e = errno;
+		rs_fail(err, "%s: writing failed: %s; nothing was written",
+			out->path, strerror(e));
 		rs_out_abort(out);
-		return rs_fail(err, "writing failed: %s; nothing was written",
-			strerror(e));
+		return -1;
 	}
 	/* Keep the permissions an ordinary new file would get. */
 	mode_t mask = umask(0);
@@ -72,8 +79,10 @@ int rs_out_commit(struct rs_out *out, struct rs_error *err)
 	chmod(out->tmp_path, 0666 & ~mask);
 	if (rename(out->tmp_path, out->path) != 0) {
 		int e = errno;
+		rs_fail(err, "%s: cannot rename into place: %s", out->path,
+			strerror(e));
 		rs_out_abort(out);
-		return rs_fail(err, "cannot rename into place: %s", strerror(e));
+		return -1;
 	}
 	free(out->tmp_path);
 	free(out->path);
@@ -92,10 +101,42 @@ void rs_out_abort(struct rs_out *out)
 	memset(out, 0, sizeof *out);
 }
 
+/* Length of the valid UTF-8 sequence at p, or 0 when it is invalid. */
+static int utf8_length(const unsigned char *p)
+{
+	int n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		n = 2;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		n = 3;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	for (int i = 1; i < n; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
 void rs_json_string(FILE *f, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	while (*p) {
+		int n = utf8_length(p);
+
+		if (n == 0) {
+			/* Invalid UTF-8 would make the document unreadable:
+			 * write U+FFFD in its place. */
+			fputs("\\ufffd", f);
+			p++;
+			continue;
+		}
 		if (*p == '"' || *p == '\\')
 			fprintf(f, "\\%c", *p);
 		else if (*p == '\n')
@@ -103,7 +144,8 @@ void rs_json_string(FILE *f, const char *s)
 		else if (*p < 0x20)
 			fprintf(f, "\\u%04x", *p);
 		else
-			fputc(*p, f);
+			fwrite(p, 1, (size_t)n, f);
+		p += n;
 	}
 	fputc('"', f);
 }

@@ -4,6 +4,7 @@
  * in the C locale whatever LC_NUMERIC says: a decimal comma would corrupt
  * CSV, JSON and configuration values.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,8 @@ static const struct command commands[] = {
 	{ "hw", cmd_hw, "list hardware profiles or show one with sources" },
 	{ "law", cmd_law, "evaluate a scaling law or invert it for a "
 		"target NE" },
+	{ "fit", cmd_fit, "fit a scaling law to measured runs and write a "
+		"law file" },
 };
 
 static void usage(FILE *f)
@@ -41,6 +44,18 @@ static void usage(FILE *f)
 		"failed or the input is invalid, 2 usage error.\n", f);
 }
 
+/* Flush standard output and turn a failed write (a full disk, a closed
+ * pipe) into exit status 1. */
+static int finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "recscale: writing to standard output failed: "
+			"%s\n", strerror(errno));
+		return RS_EXIT_FAIL;
+	}
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	gsl_set_error_handler_off();
@@ -51,16 +66,17 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
-		return RS_EXIT_OK;
+		return finish(RS_EXIT_OK);
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("recscale %s\n", PACKAGE_VERSION);
-		return RS_EXIT_OK;
+		return finish(RS_EXIT_OK);
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "recscale: unknown command \"%s\"; run `recscale "
-		"--help` for the list\n", argv[1]);
+			return finish(commands[i].run(argc - 1, argv + 1));
+	fprintf(stderr, "recscale: unknown %s \"%s\"; run `recscale --help` "
+		"for the list\n", argv[1][0] == '-' ? "option" : "command",
+		argv[1]);
 	return RS_EXIT_USAGE;
 }

@@ -43,6 +43,10 @@ static const struct year_field fields[] = {
 	{ "host_memory_frac", NUMBER, "share of that state held in host "
 		"memory" },
 	{ "ne", NUMBER, "predicted normalized entropy" },
+	{ "ne_p10", NUMBER, "10th percentile of NE over the law's bootstrap "
+		"samples (empty without samples)" },
+	{ "ne_p90", NUMBER, "90th percentile of NE over the law's bootstrap "
+		"samples" },
 	{ "ne_gain_pct", NUMBER, "NE improvement over the previous year, "
 		"percent" },
 	{ "step_s", NUMBER, "time of one global-batch step" },
@@ -109,6 +113,8 @@ static double number_of(const struct rs_year *y, int i)
 		return y->embedding_state_bytes;
 	if (strcmp(name, "host_memory_frac") == 0) return c->host_frac;
 	if (strcmp(name, "ne") == 0) return y->ne;
+	if (strcmp(name, "ne_p10") == 0) return y->ne_p10;
+	if (strcmp(name, "ne_p90") == 0) return y->ne_p90;
 	if (strcmp(name, "ne_gain_pct") == 0) return y->ne_gain_pct;
 	if (strcmp(name, "step_s") == 0) return c->step_s;
 	if (strcmp(name, "dense_s") == 0) return c->dense_s;
@@ -217,6 +223,16 @@ static void report_json(FILE *f, const struct rs_plan *plan)
 	rs_json_number(f, sc->budget_usd_per_year > 0.0
 		? sc->budget_usd_per_year : NAN);
 	fputs(",\n", f);
+	json_key(f, "  ", "law_samples");
+	rs_json_number(f, law->n_samples);
+	fputs(",\n", f);
+	json_key(f, "  ", "warnings");
+	fputs("[", f);
+	for (int i = 0; i < plan->n_warnings; i++) {
+		fputs(i ? ",\n    " : "\n    ", f);
+		rs_json_string(f, plan->warnings[i]);
+	}
+	fputs(plan->n_warnings ? "\n  ],\n" : "],\n", f);
 	json_key(f, "  ", "years");
 	fputs("[\n", f);
 	for (int k = 0; k < plan->n_years; k++) {
@@ -256,22 +272,25 @@ static void report_text(FILE *f, const struct rs_plan *plan)
 	const struct rs_scenario *sc = plan->scenario;
 	const struct rs_scheme_law *law = &sc->law.schemes[sc->law_scheme];
 	int storage_limited = 0, window_missed = 0, over_budget = 0;
+	int band = law->n_samples >= 2, ne_width = band ? 25 : 8;
 	char a[64], b[64], c[64], d[64], e[64], g[64];
 
 	fprintf(f, "Scenario %s: %s\n", sc->name, sc->description);
-	fprintf(f, "Law %s, scheme %s; training window %g days, global "
+	fprintf(f, "Law %s, scheme %s; training window %g day%s, global "
 		"batch %.0f, dense %s\n\n", sc->law.name, law->name,
-		sc->training.window_days, sc->training.global_batch_samples,
+		sc->training.window_days,
+		sc->training.window_days == 1.0 ? "" : "s",
+		sc->training.global_batch_samples,
 		sc->training.dense_precision);
-	fprintf(f, "%-4s  %-9s %-9s %-9s %-9s %-8s %-22s %-16s %15s %14s\n",
-		"year", "D", "N_emb", "N_dense", "C", "NE", "nodes x device",
-		"binding", "cost USD", "USD/0.1% NE");
-	fprintf(f, "%-4s  %-9s %-9s %-9s %-9s %-8s %-22s %-16s %15s %14s\n",
-		"", "samples", "params", "params", "FLOPs", "", "", "", "",
-		"vs prev year");
+	fprintf(f, "%-4s  %-9s %-9s %-9s %-9s %-*s %-22s %-16s %15s %14s\n",
+		"year", "D", "N_emb", "N_dense", "C", ne_width, "NE",
+		"nodes x device", "binding", "cost USD", "USD/0.1% NE");
+	fprintf(f, "%-4s  %-9s %-9s %-9s %-9s %-*s %-22s %-16s %15s %14s\n",
+		"", "samples", "params", "params", "FLOPs", ne_width,
+		band ? "(P10-P90)" : "", "", "", "", "vs prev year");
 	for (int k = 0; k < plan->n_years; k++) {
 		const struct rs_year *y = &plan->years[k];
-		char nodes[64];
+		char nodes[64], ne[64];
 		const char *mark = "";
 
 		if (y->data_limit == RS_DATA_STORAGE) {
@@ -285,11 +304,16 @@ static void report_text(FILE *f, const struct rs_plan *plan)
 		snprintf(a, sizeof a, "%s", rs_fmt_sci(g, sizeof g,
 			y->data_samples));
 		strncat(a, mark, sizeof a - strlen(a) - 1);
-		fprintf(f, "%-4d  %-9s %-9s %-9s %-9s %-8.5f %-22s %-16s "
+		if (band)
+			snprintf(ne, sizeof ne, "%.5f (%.5f-%.5f)", y->ne,
+				y->ne_p10, y->ne_p90);
+		else
+			snprintf(ne, sizeof ne, "%.5f", y->ne);
+		fprintf(f, "%-4d  %-9s %-9s %-9s %-9s %-*s %-22s %-16s "
 			"%14s%s %14s\n", y->year, a,
 			rs_fmt_sci(b, sizeof b, y->params_embedding),
 			rs_fmt_sci(c, sizeof c, y->params_dense),
-			rs_fmt_sci(d, sizeof d, y->flops), y->ne, nodes,
+			rs_fmt_sci(d, sizeof d, y->flops), ne_width, ne, nodes,
 			rs_binding_names[y->cluster.binding],
 			fmt_usd(e, sizeof e, y->cost.total_usd),
 			y->over_budget ? "$" : " ",
@@ -300,10 +324,18 @@ static void report_text(FILE *f, const struct rs_plan *plan)
 		fputs("* D is capped by the storage capacity, not by the "
 			"retention policy: data binds quality.\n", f);
 	if (window_missed)
-		fputs("! no cluster of this profile trains within the "
-			"window; the fastest one is shown.\n", f);
+		fputs("! training does not fit the window: with binding "
+			"storage_read the storage cannot feed it and the "
+			"smallest cluster that keeps up is shown; otherwise no "
+			"cluster of this profile is fast enough and the "
+			"smallest within 5% of the fastest is shown.\n", f);
 	if (over_budget)
 		fputs("$ cost exceeds the budget.\n", f);
+	for (int i = 0; i < plan->n_warnings; i++)
+		fprintf(f, "warning: %s\n", plan->warnings[i]);
+	if (band)
+		fprintf(f, "NE band: 10th to 90th percentile over the law's "
+			"%d bootstrap samples.\n", law->n_samples);
 	if (rs_source_is_assumption(law->data.coefficient.source))
 		fputs("NE uses law coefficients marked as assumptions; run "
 			"`recscale law` to see each value's source.\n", f);

@@ -31,6 +31,12 @@ static int load_law(const struct rs_conf *conf, const config_setting_t *root,
 			NULL, NULL, err, "scheme \"%s\" is not in %s; run "
 			"`recscale law %s` to list its schemes", scheme, path,
 			file);
+	if (!sc->law.schemes[sc->law_scheme].data.present)
+		return rs_conf_fail(conf, config_setting_get_member(g, "scheme"),
+			NULL, NULL, err, "scheme \"%s\" of %s has no data term, "
+			"and a plan needs NE as a function of data_samples; "
+			"use a law with one (recscale fit --x data_samples)",
+			scheme, path);
 	return 0;
 }
 

@@ -354,29 +354,37 @@ void rs_workload_stats(const struct rs_workload *w,
 	st->pooled_bytes_per_sample = pooled_width * w->activation_bytes;
 }
 
+/* Growth factors are applied to real architectures, so sizes stay whole
+ * numbers (and at least 1). */
+static double whole(double v)
+{
+	return v < 1.0 ? 1.0 : round(v);
+}
+
 void rs_workload_scale(struct rs_workload *w, enum rs_scheme scheme,
 	double factor)
 {
 	switch (scheme) {
 	case RS_SCHEME_EMBEDDING_ROWS:
 		for (int i = 0; i < w->n_tables; i++)
-			w->tables[i].rows *= factor;
+			w->tables[i].rows = whole(w->tables[i].rows * factor);
 		break;
 	case RS_SCHEME_EMBEDDING_DIM:
 		for (int i = 0; i < w->n_tables; i++)
-			w->tables[i].dim *= factor;
-		w->bottom_mlp[w->n_bottom - 1] *= factor;
+			w->tables[i].dim = whole(w->tables[i].dim * factor);
+		w->bottom_mlp[w->n_bottom - 1] = whole(
+			w->bottom_mlp[w->n_bottom - 1] * factor);
 		break;
 	case RS_SCHEME_TOP_MLP:
 		for (int i = 0; i < w->n_top - 1; i++)
-			w->top_mlp[i] *= factor;
+			w->top_mlp[i] = whole(w->top_mlp[i] * factor);
 		break;
 	case RS_SCHEME_ALL_MLP:
 		for (int i = 0; i < w->n_bottom - 1; i++)
-			w->bottom_mlp[i] *= factor;
+			w->bottom_mlp[i] = whole(w->bottom_mlp[i] * factor);
 		for (int i = 0; i < w->n_top - 1; i++)
-			w->top_mlp[i] *= factor;
-		w->dcn_rank *= factor;
+			w->top_mlp[i] = whole(w->top_mlp[i] * factor);
+		w->dcn_rank = whole(w->dcn_rank * factor);
 		break;
 	case RS_N_SCHEMES:
 		break;

@@ -4,18 +4,13 @@
 # that names the file, the line, the key and the bad value, and must leave
 # no output file.
 . "$srcdir/t/tap.sh"
-plan 170
+plan 192
 
 work=$tap_tmp/work
 mkdir "$work"
 scenario=$srcdir/scenarios/default.cfg
 profile=$srcdir/hwprofiles/h100-hgx.cfg
 law=$srcdir/models/dlrm-2022.cfg
-
-# line_count TEXT: print the number of lines in TEXT (0 when it is empty).
-line_count() {
-	printf '%s' "$1" | grep -c ''
-}
 
 # line_of PATTERN FILE: print the number of the first line of FILE that
 # contains the fixed string PATTERN.  Bails out when there is none.
@@ -226,5 +221,29 @@ import json, sys
 print(json.load(sys.stdin)["years"][0]["params_embedding"])
 ')" "$((20 * 40000000000 * 128 + 100 * 10000000 * 128 + 300 * 1000000 * 128))" \
 	"L literal: rows are not wrapped"
+
+# @include is rejected: an included file's integers could not be checked.
+printf 'name = "x";\n@include "other.cfg"\n' >"$work/include.cfg"
+plan_invalid "@include" "$work/include.cfg" 2 "" ""
+like "$err" "@include is not supported" "@include: says it is not supported"
+
+# A directory where a file is expected.
+plan_invalid "directory scenario" "$work" "" "" ""
+like "$err" "is a directory" "directory scenario: says directory"
+
+# Zero scale-up bandwidth in a node of 8 devices.
+n=$(line_of "device_scaleup_bw_bytes_per_s = " "$profile")
+derive "$profile" "$work/no-scaleup.cfg" \
+	"${n}s/device_scaleup_bw_bytes_per_s = [0-9.e]*/device_scaleup_bw_bytes_per_s = 0.0/"
+expect_invalid "zero scale-up" "$work/no-scaleup.cfg" "$n" \
+	device_scaleup_bw_bytes_per_s "" hw show "$work/no-scaleup.cfg"
+
+# -o naming a directory or nothing.
+run plan -o "$work"
+is "$rc" 1 "-o directory: exits 1"
+like "$err" "is a directory" "-o directory: says directory"
+run plan -o ""
+is "$rc" 1 "-o empty: exits 1"
+like "$err" "empty output file name" "-o empty: says empty"
 
 done_testing

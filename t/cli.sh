@@ -2,12 +2,7 @@
 # The recscale command line: help and usage errors, the plan output formats
 # and output files, the hw and law commands, and the data search path.
 . "$srcdir/t/tap.sh"
-plan 112
-
-# line_count TEXT: print the number of lines in TEXT (0 when it is empty).
-line_count() {
-	printf '%s' "$1" | grep -c ''
-}
+plan 117
 
 # json_eval EXPR: print the Python expression EXPR evaluated with d bound to
 # the JSON document in $out, or the error when $out does not parse.
@@ -237,5 +232,34 @@ is "$(json_eval "d['scenario_file']")" "./scenarios/default.cfg" \
 RECSCALE_PATH=$saved_path
 export RECSCALE_PATH
 cd "$here" || exit 1
+
+# Write errors on standard output fail the command.
+if [ -w /dev/full ]; then
+	"$RECSCALE" hw list >/dev/full 2>"$tap_tmp/full.err"
+	is "$?" 1 "a full disk on stdout exits 1"
+	like "$(cat "$tap_tmp/full.err")" "writing to standard output failed" \
+		"a full disk on stdout is reported"
+else
+	ok 0 "# SKIP /dev/full is not writable"
+	ok 0 "# SKIP /dev/full is not writable"
+fi
+
+# Warnings in plan: hardware before its year, NE no better than base rate.
+sed -e 's/first_year = 2026;/first_year = 2020;/' \
+	-e 's/profile = "h100-hgx"; first_year = 2026/profile = "h100-hgx"; first_year = 2020/' \
+	"$srcdir/scenarios/default.cfg" >"$tap_tmp/early.cfg"
+run plan "$tap_tmp/early.cfg" --format json
+like "$(json_eval 'd["warnings"]')" "before its first year of volume supply" \
+	"a profile used too early is flagged"
+run plan mlperf-dlrm-dcnv2 --format json
+like "$(json_eval 'd["warnings"]')" "no better than the base rate" \
+	"NE of 1 or more is flagged"
+
+# Invalid UTF-8 in a name still gives valid JSON.
+sed 's/^name = "default";/name = "caf\xe9";/' "$srcdir/scenarios/default.cfg" \
+	>"$tap_tmp/latin1.cfg"
+run plan "$tap_tmp/latin1.cfg" --format json
+is "$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.loads(sys.stdin.buffer.read().decode("utf-8"))["scenario"])')" \
+	"caf�" "invalid UTF-8 becomes U+FFFD"
 
 done_testing

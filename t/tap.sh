@@ -41,6 +41,11 @@ like() {
 	esac
 }
 
+# line_count TEXT: print the number of lines in TEXT (0 when it is empty).
+line_count() {
+	printf '%s' "$1" | grep -c ''
+}
+
 tap_tmp=$(mktemp -d)
 trap 'rm -rf "$tap_tmp"' EXIT
 done_testing() { [ "$tap_failed" -eq 0 ]; }
