@@ -1,7 +1,6 @@
 /* recscale fit: fit a scaling law to a CSV of measured runs, report how far
  * it can be trusted, and write it as a law file for plan and law. */
 #include <getopt.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "fit.h"
 #include "law.h"
 #include "output.h"
+#include "searchpath.h"
 
 #define MAX_SCHEMES RS_LAW_MAX_SCHEMES
 
@@ -763,23 +763,11 @@ static int group_rows(const struct fit_request *req, const struct rs_csv *csv,
 
 static char *law_name_for(const struct fit_request *req)
 {
-	char *copy, *base, *name;
-	size_t len;
-
 	if (req->law_name != NULL)
 		return strdup(req->law_name);
 	if (req->output == NULL)
 		return strdup("fitted");
-	copy = strdup(req->output);
-	if (copy == NULL)
-		return NULL;
-	base = basename(copy);
-	len = strlen(base);
-	if (len > 4 && strcmp(base + len - 4, ".cfg") == 0)
-		base[len - 4] = '\0';
-	name = strdup(base);
-	free(copy);
-	return name;
+	return rs_name_from_path(req->output);
 }
 
 static int write_law(const struct fit_request *req, struct rs_law *law,

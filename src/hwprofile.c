@@ -1,11 +1,11 @@
 /* Loading hardware profiles; the field table drives loading and display. */
 #include <float.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hwprofile.h"
+#include "searchpath.h"
 
 #define FIELD(k, u, lo, hi, integer, m) \
 	{ #k, u, lo, hi, integer, offsetof(struct rs_hwprofile, k), m }
@@ -73,22 +73,6 @@ const struct rs_sourced *rs_hw_value(const struct rs_hwprofile *hw,
 	return (const struct rs_sourced *)((const char *)hw + field->offset);
 }
 
-static char *name_from_path(const char *path)
-{
-	char *copy = strdup(path), *base, *name;
-	size_t len;
-
-	if (copy == NULL)
-		return NULL;
-	base = basename(copy);
-	len = strlen(base);
-	if (len > 4 && strcmp(base + len - 4, ".cfg") == 0)
-		base[len - 4] = '\0';
-	name = strdup(base);
-	free(copy);
-	return name;
-}
-
 int rs_hw_load(const char *path, struct rs_hwprofile *hw, struct rs_error *err)
 {
 	const char *keys[64];
@@ -108,7 +92,7 @@ int rs_hw_load(const char *path, struct rs_hwprofile *hw, struct rs_error *err)
 		return -1;
 	root = rs_conf_root(&conf);
 	hw->path = strdup(path);
-	hw->name = name_from_path(path);
+	hw->name = rs_name_from_path(path);
 	if (hw->path == NULL || hw->name == NULL) {
 		rs_fail(err, "out of memory");
 		goto out;

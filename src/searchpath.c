@@ -1,4 +1,5 @@
 /* The data search path: current directory, RECSCALE_PATH, installed copy. */
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,4 +77,20 @@ int rs_find_data(const char *kind, const char *name, char *path, size_t size,
 	return rs_fail(err, "%s \"%s\" not found in ./%s, RECSCALE_PATH or "
 		"%s/%s; give a path, or set RECSCALE_PATH to the folder above "
 		"%s/", kind_noun(kind), name, kind, PKGDATADIR, kind, kind);
+}
+
+char *rs_name_from_path(const char *path)
+{
+	char *copy = strdup(path), *base, *name;
+	size_t len;
+
+	if (copy == NULL)
+		return NULL;
+	base = basename(copy);
+	len = strlen(base);
+	if (len > 4 && strcmp(base + len - 4, ".cfg") == 0)
+		base[len - 4] = '\0';
+	name = strdup(base);
+	free(copy);
+	return name;
 }

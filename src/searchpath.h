@@ -24,4 +24,8 @@ int rs_search_roots(char roots[][RS_PATH_MAX], int max_roots);
 int rs_find_data(const char *kind, const char *name, char *path, size_t size,
 	struct rs_error *err);
 
+/* The data name of a file: its base name without ".cfg", newly allocated
+ * (NULL when out of memory). */
+char *rs_name_from_path(const char *path);
+
 #endif

@@ -4,19 +4,6 @@
 . "$srcdir/t/tap.sh"
 plan 117
 
-# json_eval EXPR: print the Python expression EXPR evaluated with d bound to
-# the JSON document in $out, or the error when $out does not parse.
-json_eval() {
-	printf '%s\n' "$out" | python3 -c '
-import json, sys
-try:
-    d = json.load(sys.stdin)
-    print(eval(sys.argv[1]))
-except Exception as e:
-    print("error: %r" % e)
-' "$1"
-}
-
 # Help and version.
 run --help
 is "$rc" 0 "--help exits 0"

@@ -27,19 +27,6 @@ with open(path, "w") as f:
 EOF
 }
 
-# json_eval EXPR: evaluate the Python expression EXPR with d bound to the
-# JSON document in $out.
-json_eval() {
-	printf '%s\n' "$out" | python3 -c '
-import json, sys
-try:
-    d = json.load(sys.stdin)
-    print(eval(sys.argv[1]))
-except Exception as e:
-    print("error: %r" % e)
-' "$1"
-}
-
 runs "$work/runs.csv" 0.12 1e-4 1e11
 
 # The report.

@@ -46,6 +46,19 @@ line_count() {
 	printf '%s' "$1" | grep -c ''
 }
 
+# json_eval EXPR: print the Python expression EXPR evaluated with d bound to
+# the JSON document in $out, or the error when $out does not parse.
+json_eval() {
+	printf '%s\n' "$out" | python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+    print(eval(sys.argv[1]))
+except Exception as e:
+    print("error: %r" % e)
+' "$1"
+}
+
 tap_tmp=$(mktemp -d)
 trap 'rm -rf "$tap_tmp"' EXIT
 done_testing() { [ "$tap_failed" -eq 0 ]; }
