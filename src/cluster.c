@@ -62,46 +62,47 @@ static enum rs_binding dominant_term(const struct rs_cluster_result *r)
 	return b;
 }
 
-void rs_cluster_eval(const struct rs_cluster_input *in, long long nodes,
-	struct rs_cluster_result *out)
+/* The terms of one step of the global batch on n nodes: a training step
+ * (forward and backward) or an evaluation step (forward only). */
+static void step_terms(const struct rs_cluster_input *in, double n,
+	double host_lookup_frac, int training, struct rs_cluster_result *out)
 {
 	const struct rs_hwprofile *hw = in->hw;
 	const struct rs_workload_stats *st = in->stats;
-	double n = (double)nodes, per_node = hw->n_devices.value;
-	double devices = n * per_node, batch = in->global_batch_samples;
+	double per_node = hw->n_devices.value, devices = n * per_node;
+	double batch = in->global_batch_samples;
 	double net = hw->network_efficiency_frac.value;
-	double device_share, host_path, payload, read_rate;
+	double flops, bytes, accesses, traffic, host_path, payload;
 
-	out->nodes = nodes;
-	out->state_bytes = st->embedding_bytes + st->embedding_optimizer_bytes;
-	device_share = n * device_capacity_per_node(in);
-	out->host_frac = 0.0;
-	if (out->state_bytes > device_share && out->state_bytes > 0.0)
-		out->host_frac = (out->state_bytes - device_share)
-			/ out->state_bytes;
+	flops = training ? st->train_flops_per_sample : st->fwd_flops_per_sample;
+	out->dense_s = batch * flops / (devices * rs_hw_peak_flops(hw,
+		in->dense_precision) * hw->dense_efficiency_frac.value);
 
-	out->dense_s = batch * st->train_flops_per_sample
-		/ (devices * rs_hw_peak_flops(hw, in->dense_precision)
-		   * hw->dense_efficiency_frac.value);
-
-	/* Rows in host memory cross the host-to-device links, limited by
-	 * host DDR bandwidth when that is lower. */
+	/* Each row access costs its bytes plus a fixed overhead, so small
+	 * rows reach a smaller share of the bandwidth.  Rows in host memory
+	 * cross the host-to-device links, limited by host DDR bandwidth when
+	 * that is lower. */
+	bytes = training ? st->gather_bytes_per_sample
+		: st->fwd_gather_bytes_per_sample;
+	accesses = training ? st->gather_accesses_per_sample
+		: st->lookups_per_sample;
+	traffic = batch * (bytes + accesses
+		* hw->gather_row_overhead_bytes.value);
 	host_path = fmin(hw->host_memory_bw_bytes_per_s.value,
 		per_node * hw->host_device_bw_bytes_per_s.value);
-	out->gather_s = batch * st->gather_bytes_per_sample
-		* (1.0 - out->host_frac) / (devices
-			* hw->device_memory_bw_bytes_per_s.value
-			* hw->gather_efficiency_frac.value);
+	out->gather_s = traffic * (1.0 - host_lookup_frac) / (devices
+		* hw->device_memory_bw_bytes_per_s.value
+		* hw->gather_efficiency_frac.value);
 	out->host_gather_s = 0.0;
-	if (out->host_frac > 0.0)
-		out->host_gather_s = batch * st->gather_bytes_per_sample
-			* out->host_frac / (n * host_path
-				* hw->host_gather_efficiency_frac.value);
+	if (host_lookup_frac > 0.0)
+		out->host_gather_s = traffic * host_lookup_frac / (n * host_path
+			* hw->host_gather_efficiency_frac.value);
 	out->gather_s += out->host_gather_s;
 
-	/* All-to-all of pooled embeddings, forward and backward: with rows
-	 * spread evenly, a share (n-1)/n of the payload leaves the node. */
-	payload = 2.0 * batch * st->pooled_bytes_per_sample;
+	/* All-to-all of pooled embeddings (and of their gradients when
+	 * training): with rows spread evenly, a share (n-1)/n of the
+	 * payload leaves the node. */
+	payload = (training ? 2.0 : 1.0) * batch * st->pooled_bytes_per_sample;
 	out->all_to_all_s = payload * (n - 1.0) / n
 		/ (n * hw->node_scaleout_bw_bytes_per_s.value * net);
 	if (per_node > 1.0)
@@ -110,21 +111,51 @@ void rs_cluster_eval(const struct rs_cluster_input *in, long long nodes,
 			   * net);
 
 	/* Hierarchical all-reduce of the dense gradients: a ring inside the
-	 * node, then across nodes over all NICs; latency grows with the
-	 * log2 of the node count (tree or halving-doubling). */
+	 * node, then across nodes over all NICs.  Its latency grows with
+	 * the log2 of the node count, as in a tree or halving-doubling. */
 	out->all_reduce_s = 0.0;
-	if (per_node > 1.0)
+	if (training && per_node > 1.0)
 		out->all_reduce_s += 2.0 * st->dense_grad_bytes
 			* (per_node - 1.0) / per_node
 			/ (hw->device_scaleup_bw_bytes_per_s.value * net);
-	if (nodes > 1)
+	if (training && n > 1.0)
 		out->all_reduce_s += 2.0 * st->dense_grad_bytes * (n - 1.0) / n
 			/ (hw->node_scaleout_bw_bytes_per_s.value * net)
 			+ 2.0 * ceil(log2(n)) * hw->network_latency_s.value;
 
-	out->step_s = out->dense_s + out->gather_s + out->all_to_all_s
-		+ out->all_reduce_s;
-	out->samples_per_s = batch / out->step_s;
+	/* Overlap rule: a share overlap_frac of the shorter of computation
+	 * (dense + gathers) and communication hides under the longer. */
+	{
+		double compute = out->dense_s + out->gather_s;
+		double comm = out->all_to_all_s + out->all_reduce_s;
+		out->overlap_s = hw->overlap_frac.value * fmin(compute, comm);
+		out->step_s = compute + comm - out->overlap_s;
+	}
+}
+
+void rs_cluster_eval(const struct rs_cluster_input *in, long long nodes,
+	struct rs_cluster_result *out)
+{
+	const struct rs_workload_stats *st = in->stats;
+	double n = (double)nodes, device_share, device_frac, read_rate;
+	struct rs_cluster_result eval;
+
+	memset(out, 0, sizeof *out);
+	out->nodes = nodes;
+	out->state_bytes = st->embedding_bytes + st->embedding_optimizer_bytes;
+	device_share = n * device_capacity_per_node(in);
+	device_frac = out->state_bytes > 0.0
+		? fmin(1.0, device_share / out->state_bytes) : 1.0;
+	out->host_frac = 1.0 - device_frac;
+	out->host_lookup_frac = in->workload != NULL
+		? rs_workload_host_lookup_frac(in->workload, device_frac)
+		: out->host_frac;
+	out->device_state_bytes_per_device = out->state_bytes * device_frac
+		/ (n * in->hw->n_devices.value);
+	out->host_state_bytes_per_node = out->state_bytes * out->host_frac / n;
+
+	step_terms(in, n, out->host_lookup_frac, 1, out);
+	out->samples_per_s = in->global_batch_samples / out->step_s;
 	out->binding = dominant_term(out);
 
 	read_rate = storage_read_rate(in);
@@ -132,7 +163,17 @@ void rs_cluster_eval(const struct rs_cluster_input *in, long long nodes,
 		out->samples_per_s = read_rate;
 		out->binding = RS_BIND_STORAGE_READ;
 	}
-	out->train_time_s = in->samples / out->samples_per_s;
+	out->train_s = in->samples / out->samples_per_s;
+
+	/* Evaluation passes run forward steps only. */
+	out->eval_s = 0.0;
+	if (in->eval_samples > 0.0) {
+		memset(&eval, 0, sizeof eval);
+		step_terms(in, n, out->host_lookup_frac, 0, &eval);
+		out->eval_s = in->eval_samples * eval.step_s
+			/ in->global_batch_samples;
+	}
+	out->train_time_s = out->train_s + out->eval_s;
 	out->meets_window = out->train_time_s <= in->window_s;
 }
 

@@ -5,10 +5,11 @@
  * devices (model parallel); the dense layers are replicated on every device
  * (data parallel).  One step of the global batch costs
  *
- *     step = dense + gather + all_to_all + all_reduce
+ *     step = compute + comm - overlap_frac * min(compute, comm)
+ *     compute = dense + gather,  comm = all_to_all + all_reduce
  *
- * with no overlap between the terms: a conservative first rule, so the
- * model never promises overlap the software may not deliver.
+ * where overlap_frac comes from the hardware profile (0: no overlap).
+ * Time to train adds the evaluation passes, which run forward steps.
  */
 #ifndef RS_CLUSTER_H
 #define RS_CLUSTER_H
@@ -31,9 +32,13 @@ extern const char *const rs_binding_names[RS_N_BINDINGS];
 
 struct rs_cluster_input {
 	const struct rs_workload_stats *stats;
+	const struct rs_workload *workload;	/* for index skew; NULL: the
+						 * host share of lookups is the
+						 * host share of rows */
 	const struct rs_hwprofile *hw;
 	const char *dense_precision;	/* "fp32", "bf16", "fp8" */
 	double samples;			/* samples to train on */
+	double eval_samples;		/* evaluated, all passes together */
 	double window_s;		/* time allowed for one training run */
 	double global_batch_samples;
 	double storage_read_bytes_per_s;	/* 0: not limited */
@@ -46,14 +51,20 @@ struct rs_cluster_result {
 	long long nodes_for_memory;
 	double state_bytes;		/* embedding weights + optimizer */
 	double host_frac;		/* share of that state in host memory */
+	double host_lookup_frac;	/* share of lookups served from host */
+	double device_state_bytes_per_device;
+	double host_state_bytes_per_node;
 	double dense_s;			/* per step */
 	double gather_s;		/* device and host gathers */
 	double host_gather_s;		/* the host part of gather_s */
 	double all_to_all_s;
 	double all_reduce_s;
+	double overlap_s;		/* hidden by the overlap rule */
 	double step_s;
 	double samples_per_s;
-	double train_time_s;
+	double train_s;			/* training steps */
+	double eval_s;			/* evaluation passes */
+	double train_time_s;		/* train_s + eval_s */
 	enum rs_binding binding;
 	int meets_window;
 };

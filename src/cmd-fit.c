@@ -684,7 +684,7 @@ static void report_json(const struct fit_request *req,
 	fputs("\n}", stdout);
 }
 
-/* Fit the rows of one scheme (rows[] into the CSV). */
+/* Fit the runs of one scheme, given as row indices into the CSV. */
 static int fit_rows(const struct fit_request *req, double *const x[2],
 	const double *y, const int *rows, int n, struct fitted *fd,
 	struct rs_error *err)

@@ -29,7 +29,7 @@ int rs_csv_column(const struct rs_csv *csv, const char *name);
 const char *rs_csv_cell(const struct rs_csv *csv, int row, int col);
 
 /* Parse column col of every row as a finite number (C locale) into out,
- * which holds n_rows values. */
+ * which has room for n_rows values. */
 int rs_csv_numbers(const struct rs_csv *csv, int col, double *out,
 	struct rs_error *err);
 

@@ -146,8 +146,8 @@ static int run_year(const struct rs_scenario *sc,
 	y->params_dense = st.params_dense;
 	y->lookups_per_sample = st.lookups_per_sample;
 	y->flops_per_sample = st.train_flops_per_sample;
-	y->flops = st.train_flops_per_sample * y->data_samples
-		* sc->data.epochs;
+	y->epochs = rs_scenario_epochs(sc, sc->training.global_batch_samples);
+	y->flops = st.train_flops_per_sample * y->data_samples * y->epochs;
 	y->embedding_state_bytes = st.embedding_bytes
 		+ st.embedding_optimizer_bytes;
 	params = rs_engine_law_params(law, st.params_embedding,
@@ -170,9 +170,11 @@ static int run_year(const struct rs_scenario *sc,
 
 	memset(&in, 0, sizeof in);
 	in.stats = &st;
+	in.workload = model;
 	in.hw = y->hw;
 	in.dense_precision = sc->training.dense_precision;
-	in.samples = y->data_samples * sc->data.epochs;
+	in.samples = y->data_samples * y->epochs;
+	in.eval_samples = rs_scenario_eval_samples(sc, y->epochs);
 	in.window_s = sc->training.window_days * 86400.0;
 	in.global_batch_samples = sc->training.global_batch_samples;
 	in.storage_read_bytes_per_s = sc->storage.read_bytes_per_s;

@@ -25,6 +25,7 @@ struct rs_year {
 	double params_dense;
 	double lookups_per_sample;
 	double flops_per_sample;	/* training, forward + backward */
+	double epochs;			/* passes over D the run needs */
 	double flops;			/* C: whole training run */
 	double embedding_state_bytes;
 	double ne;

@@ -59,10 +59,16 @@ const struct rs_hw_field rs_hw_fields[] = {
 	FIELD(host_gather_efficiency_frac, "fraction", 0.001, 1, 0,
 		"achieved fraction of host-to-device bandwidth for gathers of "
 		"rows held in host memory"),
+	FIELD(gather_row_overhead_bytes, "bytes", 0, 1e6, 0,
+		"fixed cost of one row access in bytes of bandwidth, so a row "
+		"of b bytes reaches b / (b + overhead) of the gather rate"),
 	FIELD(network_efficiency_frac, "fraction", 0.001, 1, 0,
 		"achieved fraction of link bandwidth for collectives"),
 	FIELD(memory_reserve_frac, "fraction", 0, 0.99, 0,
-		"device memory kept for activations, buffers and dense state"),
+		"device memory kept for activations and buffers"),
+	FIELD(overlap_frac, "fraction", 0, 1, 0,
+		"share of the shorter of computation and communication hidden "
+		"under the longer"),
 };
 
 const int rs_hw_n_fields = sizeof rs_hw_fields / sizeof rs_hw_fields[0];

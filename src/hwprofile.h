@@ -43,8 +43,10 @@ struct rs_hwprofile {
 	struct rs_sourced dense_efficiency_frac;
 	struct rs_sourced gather_efficiency_frac;
 	struct rs_sourced host_gather_efficiency_frac;
+	struct rs_sourced gather_row_overhead_bytes;
 	struct rs_sourced network_efficiency_frac;
 	struct rs_sourced memory_reserve_frac;
+	struct rs_sourced overlap_frac;
 };
 
 struct rs_hw_field {

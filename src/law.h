@@ -1,7 +1,7 @@
 /* Scaling laws: predicted normalized entropy (NE) from data, parameters and
  * compute.
  *
- * A law file holds one entry per model-scaling scheme.  Each entry has the
+ * A law file has one entry per model-scaling scheme.  Each entry has the
  * irreducible floor gamma and three power-law terms
  *
  *     term(x) = coefficient * (x / ref)^(-exponent)
@@ -76,7 +76,7 @@ struct rs_scheme_law {
 	struct rs_term data;
 	struct rs_term params;
 	struct rs_term compute;
-	/* Bootstrap samples: samples[k] holds n_samples values of parameter
+	/* Bootstrap samples: samples[k] contains n_samples values of parameter
 	 * k, or is NULL when k does not vary. */
 	int n_samples;
 	double *samples[RS_N_SAMPLE_PARAMS];

@@ -36,12 +36,16 @@ static const struct year_field fields[] = {
 	{ "lookups_per_sample", NUMBER, "embedding rows read per sample" },
 	{ "flops_per_sample", NUMBER, "training FLOPs per sample, forward "
 		"and backward" },
-	{ "flops", NUMBER, "C: training FLOPs for one pass over D times "
-		"epochs" },
+	{ "epochs", NUMBER, "passes over D the run needs (grows with the "
+		"global batch when the scenario gives noise_batch_samples)" },
+	{ "flops", NUMBER, "C: training FLOPs of the run, FLOPs per sample "
+		"x D x epochs" },
 	{ "embedding_state_bytes", NUMBER, "embedding weights and optimizer "
 		"state" },
 	{ "host_memory_frac", NUMBER, "share of that state held in host "
 		"memory" },
+	{ "host_lookup_frac", NUMBER, "share of lookups served from host "
+		"memory, after index skew" },
 	{ "ne", NUMBER, "predicted normalized entropy" },
 	{ "ne_p10", NUMBER, "10th percentile of NE over the law's bootstrap "
 		"samples (empty without samples)" },
@@ -54,8 +58,12 @@ static const struct year_field fields[] = {
 	{ "gather_s", NUMBER, "embedding gathers per step" },
 	{ "all_to_all_s", NUMBER, "all-to-all of pooled embeddings per step" },
 	{ "all_reduce_s", NUMBER, "all-reduce of dense gradients per step" },
+	{ "overlap_s", NUMBER, "time per step hidden by overlapping "
+		"computation and communication" },
 	{ "samples_per_s", NUMBER, "training throughput of the cluster" },
-	{ "train_time_s", NUMBER, "time of one training run over D" },
+	{ "train_s", NUMBER, "training steps of one run" },
+	{ "eval_s", NUMBER, "evaluation passes of one run" },
+	{ "train_time_s", NUMBER, "time to train: train_s + eval_s" },
 	{ "cost_usd", NUMBER, "cost of the year: hardware, energy and "
 		"storage" },
 	{ "cost_hardware_usd", NUMBER, "amortised purchase of the cluster" },
@@ -112,6 +120,11 @@ static double number_of(const struct rs_year *y, int i)
 	if (strcmp(name, "embedding_state_bytes") == 0)
 		return y->embedding_state_bytes;
 	if (strcmp(name, "host_memory_frac") == 0) return c->host_frac;
+	if (strcmp(name, "host_lookup_frac") == 0) return c->host_lookup_frac;
+	if (strcmp(name, "epochs") == 0) return y->epochs;
+	if (strcmp(name, "overlap_s") == 0) return c->overlap_s;
+	if (strcmp(name, "train_s") == 0) return c->train_s;
+	if (strcmp(name, "eval_s") == 0) return c->eval_s;
 	if (strcmp(name, "ne") == 0) return y->ne;
 	if (strcmp(name, "ne_p10") == 0) return y->ne_p10;
 	if (strcmp(name, "ne_p90") == 0) return y->ne_p90;

@@ -77,7 +77,8 @@ static int load_training(const struct rs_conf *conf,
 {
 	static const char *const keys[] = {
 		"window_days", "global_batch_samples", "dense_precision",
-		"embedding_host_memory", NULL
+		"embedding_host_memory", "min_epochs", "noise_batch_samples",
+		"eval_samples", "eval_interval_epochs", NULL
 	};
 	const config_setting_t *g = rs_conf_group(conf, root, "training", err);
 	const char *precision;
@@ -91,6 +92,21 @@ static int load_training(const struct rs_conf *conf,
 	    || rs_conf_string(conf, g, "dense_precision", &precision, err) < 0)
 		return -1;
 	t->global_batch_samples = (double)batch;
+	if (rs_conf_double_opt(conf, g, "noise_batch_samples", 1.0, 1e15,
+			&t->noise_batch_samples, err) < 0
+	    || rs_conf_double_opt(conf, g, "eval_samples", 0.0, 1e18,
+			&t->eval_samples, err) < 0
+	    || rs_conf_double_opt(conf, g, "eval_interval_epochs", 0.0, 1e6,
+			&t->eval_interval_epochs, err) < 0)
+		return -1;
+	if (t->noise_batch_samples > 0.0
+	    && rs_conf_double(conf, g, "min_epochs", 1e-6, 1000.0,
+			&t->min_epochs, err) < 0)
+		return -1;
+	if (t->noise_batch_samples == 0.0 && rs_conf_has(g, "min_epochs"))
+		return rs_conf_fail(conf, config_setting_get_member(g,
+			"min_epochs"), NULL, NULL, err, "is given without "
+			"noise_batch_samples; give both, or use data.epochs");
 	if (strcmp(precision, "fp32") != 0 && strcmp(precision, "bf16") != 0
 	    && strcmp(precision, "fp16") != 0 && strcmp(precision, "fp8") != 0)
 		return rs_conf_fail(conf, config_setting_get_member(g,
@@ -350,6 +366,24 @@ out:
 	if (rc < 0)
 		rs_scenario_free(sc);
 	return rc;
+}
+
+double rs_scenario_epochs(const struct rs_scenario *sc, double batch)
+{
+	const struct rs_training_params *t = &sc->training;
+
+	if (t->noise_batch_samples > 0.0)
+		return t->min_epochs * (1.0 + batch / t->noise_batch_samples);
+	return sc->data.epochs;
+}
+
+double rs_scenario_eval_samples(const struct rs_scenario *sc, double epochs)
+{
+	const struct rs_training_params *t = &sc->training;
+
+	if (t->eval_interval_epochs <= 0.0)
+		return 0.0;
+	return t->eval_samples * epochs / t->eval_interval_epochs;
 }
 
 void rs_scenario_free(struct rs_scenario *sc)

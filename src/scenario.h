@@ -31,6 +31,13 @@ struct rs_data_params {
 struct rs_training_params {
 	double window_days;		/* time allowed for one training run */
 	double global_batch_samples;
+	/* Statistical efficiency: epochs needed grow with the global batch
+	 * B as min_epochs * (1 + B / noise_batch_samples), the gradient
+	 * noise scale model.  noise_batch_samples 0: data.epochs instead. */
+	double min_epochs;
+	double noise_batch_samples;
+	double eval_samples;		/* per evaluation pass */
+	double eval_interval_epochs;	/* one pass each this many epochs */
 	char dense_precision[8];
 	int use_host_memory;
 };
@@ -61,6 +68,11 @@ struct rs_scenario {
 	int hw_of_year[RS_MAX_YEARS];
 	double growth_of_year[RS_MAX_YEARS][RS_N_SCHEMES];
 };
+
+/* Epochs needed at the scenario's global batch. */
+double rs_scenario_epochs(const struct rs_scenario *sc, double batch);
+/* Samples evaluated over a run of that many epochs, all passes. */
+double rs_scenario_eval_samples(const struct rs_scenario *sc, double epochs);
 
 int rs_scenario_load(const char *path, struct rs_scenario *sc,
 	struct rs_error *err);

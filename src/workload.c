@@ -66,16 +66,17 @@ static int load_widths(const struct rs_conf *conf, const config_setting_t *g,
 }
 
 /* One table entry: { rows = ...; pooling = ...; [dim = ...;]
- * [precision = "...";] [count = ...;] }.  Appends count tables. */
+ * [precision = "...";] [count = ...;] [zipf = ...;] }.  Appends count
+ * tables. */
 static int load_table(const struct rs_conf *conf, const config_setting_t *t,
-	double default_dim, double default_bytes, struct rs_workload *w,
-	int *cap, struct rs_error *err)
+	double default_dim, double default_bytes, double default_zipf,
+	struct rs_workload *w, int *cap, struct rs_error *err)
 {
 	static const char *const keys[] = {
-		"rows", "pooling", "dim", "precision", "count", NULL
+		"rows", "pooling", "dim", "precision", "count", "zipf", NULL
 	};
 	int64_t rows, dim = (int64_t)default_dim, count = 1;
-	double pooling, bytes = default_bytes;
+	double pooling, bytes = default_bytes, zipf = default_zipf;
 	const char *precision;
 
 	if (!config_setting_is_group(t))
@@ -86,7 +87,8 @@ static int load_table(const struct rs_conf *conf, const config_setting_t *t,
 			err) < 0
 	    || rs_conf_double(conf, t, "pooling", 0.0, 1e6, &pooling, err) < 0
 	    || rs_conf_count_opt(conf, t, "dim", 1, 65536, &dim, err) < 0
-	    || rs_conf_count_opt(conf, t, "count", 1, 1000000, &count, err) < 0)
+	    || rs_conf_count_opt(conf, t, "count", 1, 1000000, &count, err) < 0
+	    || rs_conf_double_opt(conf, t, "zipf", 0.0, 5.0, &zipf, err) < 0)
 		return -1;
 	if (rs_conf_has(t, "precision")) {
 		if (rs_conf_string(conf, t, "precision", &precision, err) < 0)
@@ -115,6 +117,7 @@ static int load_table(const struct rs_conf *conf, const config_setting_t *t,
 		tab->dim = (double)dim;
 		tab->pooling = pooling;
 		tab->bytes_per_element = bytes;
+		tab->zipf = zipf;
 	}
 	return 0;
 }
@@ -126,12 +129,12 @@ int rs_workload_load(const struct rs_conf *conf, const config_setting_t *g,
 		"n_dense_features", "embedding_dim", "embedding_precision",
 		"optimizer", "tables", "bottom_mlp", "interaction",
 		"dcn_layers", "dcn_rank", "top_mlp", "activation_precision",
-		NULL
+		"index_zipf", NULL
 	};
 	const char *precision, *name;
 	const config_setting_t *tables;
 	int64_t dim, features, layers = 0, rank = 0;
-	double bytes;
+	double bytes, zipf = 0.0;
 	int cap = 0;
 
 	memset(w, 0, sizeof *w);
@@ -180,12 +183,14 @@ int rs_workload_load(const struct rs_conf *conf, const config_setting_t *g,
 		}
 	}
 
+	if (rs_conf_double_opt(conf, g, "index_zipf", 0.0, 5.0, &zipf, err) < 0)
+		goto fail;
 	tables = rs_conf_list(conf, g, "tables", err);
 	if (tables == NULL)
 		goto fail;
 	for (int i = 0; i < config_setting_length(tables); i++)
 		if (load_table(conf, config_setting_get_elem(tables,
-				(unsigned)i), (double)dim, bytes, w, &cap,
+				(unsigned)i), (double)dim, bytes, zipf, w, &cap,
 				err) < 0)
 			goto fail;
 
@@ -328,6 +333,9 @@ void rs_workload_stats(const struct rs_workload *w,
 		 * writes the row and its optimizer state. */
 		st->gather_bytes_per_sample += t->pooling
 			* (3.0 * row_bytes + 2.0 * state);
+		st->gather_accesses_per_sample += t->pooling
+			* (state > 0.0 ? 5.0 : 3.0);
+		st->fwd_gather_bytes_per_sample += t->pooling * row_bytes;
 		pooled_width += t->dim;
 		pool_flops += t->pooling * t->dim;
 	}
@@ -389,4 +397,51 @@ void rs_workload_scale(struct rs_workload *w, enum rs_scheme scheme,
 	case RS_N_SCHEMES:
 		break;
 	}
+}
+
+double rs_harmonic(double n, double s)
+{
+	const double m = 10.0;	/* terms summed exactly before the tail */
+	double sum = 0.0, tail;
+
+	if (n < m) {
+		for (double k = 1.0; k <= n; k++)
+			sum += pow(k, -s);
+		/* A fractional n interpolates linearly to the next term. */
+		return sum + (n - floor(n)) * pow(floor(n) + 1.0, -s);
+	}
+	for (double k = 1.0; k < m; k++)
+		sum += pow(k, -s);
+	/* Euler-Maclaurin for the terms m..n. */
+	if (fabs(s - 1.0) < 1e-9)
+		tail = log(n / m);
+	else
+		tail = (pow(n, 1.0 - s) - pow(m, 1.0 - s)) / (1.0 - s);
+	tail += 0.5 * (pow(m, -s) + pow(n, -s))
+		+ s / 12.0 * (pow(m, -s - 1.0) - pow(n, -s - 1.0));
+	return sum + tail;
+}
+
+double rs_workload_host_lookup_frac(const struct rs_workload *w,
+	double device_frac)
+{
+	double lookups = 0.0, misses = 0.0;
+
+	if (device_frac >= 1.0)
+		return 0.0;
+	if (device_frac <= 0.0)
+		return 1.0;
+	for (int i = 0; i < w->n_tables; i++) {
+		const struct rs_table *t = &w->tables[i];
+		double hot = device_frac * t->rows, hit;
+
+		if (t->zipf == 0.0)
+			hit = device_frac;
+		else
+			hit = rs_harmonic(hot, t->zipf)
+				/ rs_harmonic(t->rows, t->zipf);
+		lookups += t->pooling;
+		misses += t->pooling * (1.0 - fmin(1.0, fmax(0.0, hit)));
+	}
+	return lookups > 0.0 ? misses / lookups : 0.0;
 }

@@ -38,6 +38,7 @@ struct rs_table {
 	double dim;
 	double pooling;			/* lookups per sample */
 	double bytes_per_element;	/* 4 fp32, 2 fp16/bf16, 1 int8 */
+	double zipf;			/* index skew: Zipf exponent, 0 uniform */
 };
 
 struct rs_workload {
@@ -65,6 +66,8 @@ struct rs_workload_stats {
 	double fwd_flops_per_sample;
 	double train_flops_per_sample;	/* forward + backward */
 	double gather_bytes_per_sample;	/* forward read + backward update */
+	double gather_accesses_per_sample;	/* row reads and writes */
+	double fwd_gather_bytes_per_sample;	/* forward read only */
 	double pooled_bytes_per_sample;	/* all-to-all payload, one way */
 	double dense_grad_bytes;	/* all-reduce payload per step */
 };
@@ -84,6 +87,16 @@ void rs_workload_scale(struct rs_workload *w, enum rs_scheme scheme,
 
 /* Input width of the top MLP after the interaction. */
 double rs_workload_top_input(const struct rs_workload *w);
+
+/* Share of lookups that miss device memory when the hottest share
+ * device_frac of every table's rows (by the table's index skew) is held
+ * there and the rest in host memory. */
+double rs_workload_host_lookup_frac(const struct rs_workload *w,
+	double device_frac);
+
+/* Generalized harmonic number H(n, s) = sum of k^-s for k = 1..n: the
+ * first nine terms exactly, the rest by the Euler-Maclaurin formula. */
+double rs_harmonic(double n, double s);
 
 double rs_optimizer_state_bytes_per_row(enum rs_optimizer opt, double dim);
 const char *rs_optimizer_name(enum rs_optimizer opt);

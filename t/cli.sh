@@ -127,7 +127,7 @@ is "$(json_eval "[p['name'] for p in d['profiles']]")" \
 
 # hw show: every value of the field table with its unit and source.
 n_fields=$(grep -c '^	FIELD(' "$srcdir/src/hwprofile.c")
-is "$n_fields" 24 "hwprofile field table has 24 entries"
+is "$n_fields" 26 "hwprofile field table has 26 entries"
 run hw show h100-hgx
 is "$rc" 0 "hw show exits 0"
 row=$(printf '%s\n' "$out" | grep '^device_memory_bw_bytes_per_s ')

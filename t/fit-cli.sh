@@ -8,7 +8,7 @@ plan 60
 work=$tap_tmp/work
 mkdir "$work"
 
-# runs FILE BETA NOISE D_MAX [EXTRA_HEADER]: write 16 runs of
+# runs FILE BETA NOISE D_MAX: write 16 runs of
 # NE = 0.98 + 0.02 (D / 1e10)^-BETA with relative noise NOISE (seeded),
 # D from 1e8 to D_MAX, for the schemes embedding_rows and top_mlp (whose
 # exponent is 0.02 smaller).

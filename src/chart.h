@@ -1,0 +1,88 @@
+/* Inline SVG charts for the HTML report: axes with ticks and labels on
+ * linear or log10 scales, lines, uncertainty bands, markers and text.
+ *
+ * Coordinates passed in are data values in the axis's display unit (the
+ * caller scales USD to million USD, for example); the chart maps them to
+ * pixels.  Output is well-formed XML, so the page can be checked with an
+ * XML parser.  Every chart draws its axes inside <g class="axis x-axis">
+ * and <g class="axis y-axis"> and its axis titles as <text
+ * class="axis-label">, which the tests look for.
+ */
+#ifndef RS_CHART_H
+#define RS_CHART_H
+
+#include <stdio.h>
+
+#define RS_CHART_MAX_TICKS 64
+
+struct rs_axis {
+	double min, max;	/* shown range; both > 0 on a log axis */
+	int log;		/* log10 scale */
+	int integer_ticks;	/* a tick at every whole number (years) */
+	const char *label;	/* axis title, with its unit */
+};
+
+struct rs_chart {
+	FILE *f;
+	double width, height;	/* the whole SVG, px */
+	double left, top;	/* plot area, px */
+	double plot_width, plot_height;
+	struct rs_axis x, y;
+};
+
+/* Scenario colours, distinguishable in colour-blind vision (Okabe and
+ * Ito's palette, less its yellow, which is unreadable on white). */
+#define RS_CHART_N_COLORS 8
+extern const char *const rs_chart_colors[RS_CHART_N_COLORS];
+
+/* Write s with &, <, >, " and ' escaped for XML text and attributes. */
+void rs_xml_escape(FILE *f, const char *s);
+
+/* Set a linear axis to a range that contains [lo, hi] and ends on round
+ * ticks, or a log axis to whole decades around it. */
+void rs_axis_fit(struct rs_axis *a, double lo, double hi);
+
+/* Open the <svg> element with its title and description (the
+ * accessibility name); the plot area leaves margins for tick labels,
+ * axis titles and a legend of legend_rows lines above the plot. */
+void rs_chart_begin(struct rs_chart *c, FILE *f, const char *id,
+	const char *title, const char *description, double width,
+	double height, int legend_rows);
+void rs_chart_end(struct rs_chart *c);
+
+/* Pixel position of a data value. */
+double rs_chart_px(const struct rs_chart *c, double x);
+double rs_chart_py(const struct rs_chart *c, double y);
+
+/* Grid lines, both axes with ticks and tick labels, and axis titles. */
+void rs_chart_axes(const struct rs_chart *c);
+
+/* A polyline through n points; points with a non-finite coordinate break
+ * the line.  dash is an SVG stroke-dasharray, or NULL for a solid line. */
+void rs_chart_line(const struct rs_chart *c, int n, const double *x,
+	const double *y, const char *color, const char *dash);
+/* A filled band between lo and hi over n points (all finite). */
+void rs_chart_band(const struct rs_chart *c, int n, const double *x,
+	const double *lo, const double *hi, const char *color);
+void rs_chart_marker(const struct rs_chart *c, double x, double y,
+	const char *color);
+
+/* A text label at pixel position (px, py); anchor is "start", "middle" or
+ * "end". */
+void rs_chart_text(FILE *f, double px, double py, const char *anchor,
+	int size, const char *color, const char *text);
+
+/* Legend entries in a row above the plot: a swatch and a name each. */
+void rs_chart_legend(const struct rs_chart *c, int row, int n,
+	const char *const *names, const char *const *colors);
+
+/* Move the n label positions pos (pixels, any order) apart so that
+ * neighbours are at least gap pixels apart, as little as possible and
+ * within [lo, hi] where there is room.  Keeps labels of nearby points
+ * from overlapping. */
+void rs_chart_spread(double *pos, int n, double gap, double lo, double hi);
+
+/* Approximate width in pixels of text at a font size, for layout. */
+double rs_chart_text_width(const char *text, int size);
+
+#endif
