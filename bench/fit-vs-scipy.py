@@ -2,13 +2,15 @@
 
 Both fit NE = alpha D^-beta + gamma by least squares on log residuals,
 once on all runs and again on BOOTSTRAP resamples of the rows. The script
-prints the median wall time of each, the ratio scipy / recscale, and how
-far the point estimates and bootstrap standard errors agree. It exits 1
-when they disagree beyond the tolerances below. bench/fit-vs-scipy.sh runs it.
+prints the median wall and CPU time of each, the ratios scipy / recscale,
+and how far the point estimates and bootstrap standard errors agree. It
+exits 1 when they disagree beyond the tolerances below.
+bench/fit-vs-scipy.sh runs it.
 """
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -29,11 +31,12 @@ D_MIN, D_MAX = 1e7, 1e11
 NOISE_SD = 1e-4  # relative SD of the multiplicative noise on NE
 
 # Both optimizers minimize the same cost over the same data, so they should
-# land on one minimum, and the difference between their estimates comes only
-# from where each stops. recscale stops at relative steps below 1e-10, and
-# curve_fit at relative steps below its default xtol of 1.49e-8. So 1e-6
-# leaves a wide margin above that difference while it stays below 1/50 of
-# the smallest relative standard error (gamma, near 9e-5) on these data.
+# reach one minimum and differ only by where each stops. recscale stops at
+# relative steps below 1e-10 (STEP_TOLERANCE in src/fit.c). curve_fit runs
+# MINPACK through scipy.optimize.leastsq, which stops at relative steps
+# below its default xtol of 1.49e-8 (scipy 1.10). So 1e-6 leaves a wide
+# margin above that difference, yet stays below 1/50 of the smallest
+# relative standard error on these data (gamma's, near 9e-5).
 POINT_RELATIVE_TOLERANCE = 1e-6
 # Each bootstrap SD comes from 1000 different resamples, so it has a
 # relative sampling error near 1 / sqrt(2 * 999) = 2.2%, and the ratio of
@@ -57,19 +60,26 @@ def write_runs(path):
     return d, ne
 
 
+def children_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_recscale(recscale, csv, threads, bootstrap):
-    """Run `recscale fit` and return (wall seconds, parsed JSON report)."""
+    """Run `recscale fit` and return (wall s, CPU s, parsed JSON report)."""
     cmd = [recscale, "fit", csv, "--form", "power", "--x", "data_samples",
            "--threads", str(threads), "--format", "json"]
     if bootstrap:
         cmd += ["--bootstrap", str(bootstrap), "--seed", "1"]
-    start = time.perf_counter()
+    cpu = children_cpu_seconds()
+    wall = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    wall = time.perf_counter() - wall
+    cpu = children_cpu_seconds() - cpu
     if proc.returncode != 0:
         sys.exit("fit-vs-scipy: %s failed with exit %d: %s"
                  % (" ".join(cmd), proc.returncode, proc.stderr.strip()))
-    return seconds, json.loads(proc.stdout)
+    return wall, cpu, json.loads(proc.stdout)
 
 
 def log_model(x, alpha, beta, gamma):
@@ -97,22 +107,23 @@ def scipy_start(d, ne):
 
 
 def fit_scipy(d, ne, bootstrap):
-    """Fit with curve_fit and bootstrap like recscale does.
+    """Fit all runs with curve_fit, then refit each bootstrap resample.
 
-    Each resample refits from the full-data estimate, as recscale does.
-    Returns (wall seconds of the full-data fit, total wall seconds,
-    estimates, bootstrap SDs, converged resamples).
+    Each resample starts from the full-data estimate, as in recscale.
+    Returns the (wall s, CPU s) of the full-data fit, the (wall s, CPU s)
+    of the whole run, the estimates, the bootstrap SDs and the number of
+    converged resamples.
     """
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     log_ne = np.log(ne)
     # A trial step can make alpha D^-beta + gamma negative, so the log and
-    # the cost are NaN. MINPACK's lmder, which curve_fit runs when there
-    # are no bounds, counts a trial cost that is not below 10 times the
-    # current one as no reduction, which holds for NaN, so it rejects the step.
+    # the residual norm are NaN. Without bounds curve_fit runs MINPACK's
+    # lmder, which rejects a trial step unless its residual norm is below
+    # 10 times the current one, and a NaN norm fails that comparison.
     with np.errstate(invalid="ignore"):
         estimate, _ = curve_fit(log_model, d, log_ne, p0=scipy_start(d, ne),
                                 jac=log_model_jacobian)
-        full_fit_seconds = time.perf_counter() - start
+        full_fit = (time.perf_counter() - wall, time.process_time() - cpu)
         rng = np.random.default_rng(1)
         replicates = []
         for _ in range(bootstrap):
@@ -124,8 +135,8 @@ def fit_scipy(d, ne, bootstrap):
                 continue
             replicates.append(params)
     stderr = np.std(np.array(replicates), axis=0, ddof=1)
-    total_seconds = time.perf_counter() - start
-    return full_fit_seconds, total_seconds, estimate, stderr, len(replicates)
+    total = (time.perf_counter() - wall, time.process_time() - cpu)
+    return full_fit, total, estimate, stderr, len(replicates)
 
 
 def log_rss(d, ne, params):
@@ -134,7 +145,8 @@ def log_rss(d, ne, params):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--recscale", required=True, help="recscale binary")
+    parser.add_argument("--recscale", required=True,
+                        help="path of the recscale binary")
     parser.add_argument("--workdir", required=True,
                         help="existing directory for the CSV of runs")
     parser.add_argument("--repeats", type=int, default=3,
@@ -149,20 +161,23 @@ def main():
     cases = ["recscale, 2 threads", "recscale, 1 thread",
              "recscale, no bootstrap, 1 thread", "scipy, 1 process",
              "scipy, no bootstrap"]
-    times = {case: [] for case in cases}
+    times = {case: [] for case in cases}  # (wall s, CPU s) per repeat
     load_before = os.getloadavg()[0]
     for _ in range(args.repeats):
-        seconds, report2 = run_recscale(args.recscale, csv, 2, BOOTSTRAP)
-        times["recscale, 2 threads"].append(seconds)
-        seconds, report1 = run_recscale(args.recscale, csv, 1, BOOTSTRAP)
-        times["recscale, 1 thread"].append(seconds)
-        seconds, _ = run_recscale(args.recscale, csv, 1, 0)
-        times["recscale, no bootstrap, 1 thread"].append(seconds)
-        fit_seconds, seconds, estimate, stderr, n_boot = fit_scipy(
-            d, ne, BOOTSTRAP)
-        times["scipy, 1 process"].append(seconds)
-        times["scipy, no bootstrap"].append(fit_seconds)
-    median = {case: statistics.median(times[case]) for case in cases}
+        wall, cpu, report2 = run_recscale(args.recscale, csv, 2, BOOTSTRAP)
+        times["recscale, 2 threads"].append((wall, cpu))
+        wall, cpu, report1 = run_recscale(args.recscale, csv, 1, BOOTSTRAP)
+        times["recscale, 1 thread"].append((wall, cpu))
+        wall, cpu, _ = run_recscale(args.recscale, csv, 1, 0)
+        times["recscale, no bootstrap, 1 thread"].append((wall, cpu))
+        full_fit, total, estimate, stderr, n_boot = fit_scipy(d, ne,
+                                                              BOOTSTRAP)
+        times["scipy, 1 process"].append(total)
+        times["scipy, no bootstrap"].append(full_fit)
+    wall = {case: statistics.median(t[0] for t in times[case])
+            for case in cases}
+    cpu = {case: statistics.median(t[1] for t in times[case])
+           for case in cases}
     load_after = os.getloadavg()[0]
 
     print("recscale fit vs scipy.optimize.curve_fit: power form, log "
@@ -178,15 +193,17 @@ def main():
     print("1-minute load average: %.2f before, %.2f after the timings on %d "
           "CPUs\n" % (load_before, load_after, os.cpu_count()))
 
-    print("%-34s %s  %s" % ("wall time (s)", "  ".join(
-        "run %d" % (i + 1) for i in range(args.repeats)), "median"))
+    print("%-34s %s  %s  %s" % ("wall time (s)", "  ".join(
+        "run %d" % (i + 1) for i in range(args.repeats)), "median",
+        "median CPU (s)"))
     for case in cases:
-        print("%-34s %s  %6.3f" % (case, "  ".join(
-            "%5.3f" % t for t in times[case]), median[case]))
-    print()
+        print("%-34s %s  %6.3f  %6.3f" % (case, "  ".join(
+            "%5.3f" % t[0] for t in times[case]), wall[case], cpu[case]))
+    print("\n%-34s %-6s %s" % ("ratio of medians", "wall", "CPU"))
     for label in ("recscale, 2 threads", "recscale, 1 thread"):
-        print("scipy / %-26s %.3f" % (label,
-              median["scipy, 1 process"] / median[label]))
+        print("scipy / %-26s %-6.3f %.3f" % (
+            label, wall["scipy, 1 process"] / wall[label],
+            cpu["scipy, 1 process"] / cpu[label]))
 
     recscale_values = np.array([report1["parameters"][p]["value"]
                                 for p in PARAMS])

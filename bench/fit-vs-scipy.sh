@@ -1,6 +1,6 @@
 #!/bin/sh
 # Time `recscale fit` against scipy.optimize.curve_fit on the same 1,000
-# synthetic runs; bench/fit-vs-scipy.py does the work and prints the table.
+# synthetic runs. bench/fit-vs-scipy.py does the work and prints the table.
 # Run it from a built tree:
 #   bench/fit-vs-scipy.sh [--repeats N]
 # RECSCALE names the binary (default: recscale at the top of this tree).

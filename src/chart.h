@@ -20,6 +20,10 @@ struct rs_axis {
 	int log;		/* log10 scale */
 	int integer_ticks;	/* a tick at every whole number (years) */
 	const char *label;	/* axis title, with its unit */
+	/* Names of categories at 0, 1, ...: ticks at each, range from -0.5
+	 * to n - 0.5.  NULL on a numeric axis. */
+	const char *const *categories;
+	int n_categories;
 };
 
 struct rs_chart {
@@ -76,11 +80,26 @@ void rs_chart_text(FILE *f, double px, double py, const char *anchor,
 void rs_chart_legend(const struct rs_chart *c, int row, int n,
 	const char *const *names, const char *const *colors);
 
-/* Move the n label positions pos (pixels, any order) apart so that
- * neighbours are at least gap pixels apart, as little as possible and
- * within [lo, hi] where there is room.  Keeps labels of nearby points
- * from overlapping. */
-void rs_chart_spread(double *pos, int n, double gap, double lo, double hi);
+/* Boxes already taken on a chart (labels, markers), in pixels, so that
+ * later labels can avoid them. */
+#define RS_CHART_MAX_BOXES 512
+struct rs_boxes {
+	int n;
+	double x0[RS_CHART_MAX_BOXES], y0[RS_CHART_MAX_BOXES];
+	double x1[RS_CHART_MAX_BOXES], y1[RS_CHART_MAX_BOXES];
+};
+
+/* Mark a box as taken; boxes beyond RS_CHART_MAX_BOXES are ignored. */
+void rs_boxes_add(struct rs_boxes *b, double x0, double y0, double x1,
+	double y1);
+
+/* Place a label of the given text and font size next to the point (px,
+ * py): above, below, right, left or further out, whichever first overlaps
+ * no taken box and stays inside the plot area, else the one that overlaps
+ * least.  Marks the label's box as taken and returns its text-anchor
+ * "start" position in *x and its baseline in *y. */
+void rs_chart_place(const struct rs_chart *c, struct rs_boxes *b, double px,
+	double py, const char *text, int size, double *x, double *y);
 
 /* Approximate width in pixels of text at a font size, for layout. */
 double rs_chart_text_width(const char *text, int size);

@@ -193,6 +193,15 @@ static int run_year(const struct rs_scenario *sc,
 	return 0;
 }
 
+void rs_engine_grow(const struct rs_scenario *sc, int k,
+	struct rs_workload *model)
+{
+	for (int s = 0; s < RS_N_SCHEMES; s++)
+		if (sc->growth_of_year[k][s] != 1.0)
+			rs_workload_scale(model, (enum rs_scheme)s,
+				sc->growth_of_year[k][s]);
+}
+
 int rs_engine_run(const struct rs_scenario *sc, struct rs_plan *plan,
 	struct rs_error *err)
 {
@@ -207,10 +216,7 @@ int rs_engine_run(const struct rs_scenario *sc, struct rs_plan *plan,
 	for (int k = 0; k <= sc->last_year - sc->first_year; k++) {
 		struct rs_year *y = &plan->years[k];
 
-		for (int s = 0; s < RS_N_SCHEMES; s++)
-			if (sc->growth_of_year[k][s] != 1.0)
-				rs_workload_scale(&model, (enum rs_scheme)s,
-					sc->growth_of_year[k][s]);
+		rs_engine_grow(sc, k, &model);
 		rc = run_year(sc, &model, k, plan, err);
 		if (rc < 0)
 			break;

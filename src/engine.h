@@ -56,6 +56,10 @@ double rs_engine_data_samples(const struct rs_scenario *sc, int k,
 double rs_engine_law_params(const struct rs_scheme_law *law,
 	double params_embedding, double params_dense);
 
+/* Apply the growth factors of year index k to model. */
+void rs_engine_grow(const struct rs_scenario *sc, int k,
+	struct rs_workload *model);
+
 int rs_engine_run(const struct rs_scenario *sc, struct rs_plan *plan,
 	struct rs_error *err);
 

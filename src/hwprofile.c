@@ -194,3 +194,32 @@ double rs_hw_node_price_usd(const struct rs_hwprofile *hw)
 	return hw->n_devices.value * hw->device_price_usd.value
 		* hw->server_cost_factor.value;
 }
+
+int rs_hw_set(struct rs_hwprofile *hw, const char *key, double value,
+	struct rs_error *err)
+{
+	for (int i = 0; i < rs_hw_n_fields; i++) {
+		const struct rs_hw_field *f = &rs_hw_fields[i];
+		struct rs_sourced *v = (struct rs_sourced *)((char *)hw
+			+ f->offset);
+		char source[160];
+
+		if (strcmp(f->key, key) != 0)
+			continue;
+		if (!(value >= f->min && value <= f->max))
+			return rs_fail(err, "%s = %g is out of range; give a "
+				"value from %g to %g (%s)", key, value, f->min,
+				f->max, f->unit);
+		if (f->integer && value != floor(value))
+			return rs_fail(err, "%s = %g is not a whole number", key,
+				value);
+		snprintf(source, sizeof source, "override: %s = %g given on "
+			"the command line", key, value);
+		free(v->source);
+		v->source = strdup(source);
+		v->value = value;
+		return v->source ? 0 : rs_fail(err, "out of memory");
+	}
+	return rs_fail(err, "%s is not a hardware profile value; `recscale hw "
+		"show NAME` lists them", key);
+}

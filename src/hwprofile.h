@@ -72,6 +72,11 @@ const struct rs_sourced *rs_hw_value(const struct rs_hwprofile *hw,
  * 0 when the device lacks it, -1 for an unknown precision name. */
 double rs_hw_peak_flops(const struct rs_hwprofile *hw, const char *precision);
 
+/* Replace the value of the numeric field key, marking its source as an
+ * override. */
+int rs_hw_set(struct rs_hwprofile *hw, const char *key, double value,
+	struct rs_error *err);
+
 /* Purchase price of one node: devices x device price x server factor. */
 double rs_hw_node_price_usd(const struct rs_hwprofile *hw);
 

@@ -21,6 +21,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "plan", cmd_plan, "project a roadmap scenario year by year" },
+	{ "simulate", cmd_simulate, "time one training job on a given "
+		"cluster" },
 	{ "hw", cmd_hw, "list hardware profiles or show one with sources" },
 	{ "law", cmd_law, "evaluate a scaling law or invert it for a "
 		"target NE" },

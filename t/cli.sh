@@ -2,7 +2,7 @@
 # The recscale command line: help and usage errors, the plan output formats
 # and output files, the hw and law commands, and the data search path.
 . "$srcdir/t/tap.sh"
-plan 117
+plan 118
 
 # Help and version.
 run --help
@@ -114,15 +114,16 @@ is "$(json_eval "round(d['years'][0]['embedding_state_bytes'] / 1e9)")" 209 \
 # hw list.
 run hw list
 is "$rc" 0 "hw list exits 0"
-for profile in a100-80gb-hgx b200-hgx genoa-2s h100-hgx h200-hgx mi300x-oam; do
+for profile in a100-80gb-eth a100-80gb-hgx b200-hgx genoa-2s h100-hgx h200-hgx \
+	mi300x-oam; do
 	is "$(printf '%s\n' "$out" | grep -c "^$profile ")" 1 \
 		"hw list shows $profile"
 done
-is "$(printf '%s\n' "$out" | sed 1d | grep -c .)" 6 "hw list shows six profiles"
+is "$(printf '%s\n' "$out" | sed 1d | grep -c .)" 7 "hw list shows seven profiles"
 run hw list --format json
 is "$rc" 0 "hw list json exits 0"
 is "$(json_eval "[p['name'] for p in d['profiles']]")" \
-	"['a100-80gb-hgx', 'b200-hgx', 'genoa-2s', 'h100-hgx', 'h200-hgx', 'mi300x-oam']" \
+	"['a100-80gb-eth', 'a100-80gb-hgx', 'b200-hgx', 'genoa-2s', 'h100-hgx', 'h200-hgx', 'mi300x-oam']" \
 	"hw list json names the profiles"
 
 # hw show: every value of the field table with its unit and source.
