@@ -143,84 +143,76 @@ def log_rss(d, ne, params):
     return float(np.sum((np.log(ne) - log_model(d, *params)) ** 2))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--recscale", required=True,
-                        help="path of the recscale binary")
-    parser.add_argument("--workdir", required=True,
-                        help="existing directory for the CSV of runs")
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="timed repeats of each case (default 3)")
-    args = parser.parse_args()
+CASES = ("recscale, 2 threads", "recscale, 1 thread",
+         "recscale, no bootstrap, 1 thread", "scipy, 1 process",
+         "scipy, no bootstrap")
 
-    csv = os.path.join(args.workdir, "runs.csv")
-    d, ne = write_runs(csv)
-    version = subprocess.run([args.recscale, "--version"], capture_output=True,
-                             text=True).stdout.strip()
 
-    cases = ["recscale, 2 threads", "recscale, 1 thread",
-             "recscale, no bootstrap, 1 thread", "scipy, 1 process",
-             "scipy, no bootstrap"]
-    times = {case: [] for case in cases}  # (wall s, CPU s) per repeat
-    load_before = os.getloadavg()[0]
-    for _ in range(args.repeats):
-        wall, cpu, report2 = run_recscale(args.recscale, csv, 2, BOOTSTRAP)
+def time_cases(recscale, csv, d, ne, repeats):
+    """Run every case `repeats` times, one repeat of each case in turn.
+
+    Interleaving the cases makes a burst of load on the machine slow them
+    alike. Returns the (wall s, CPU s) of each repeat per case, the JSON reports of
+    recscale with 1 and 2 threads, and scipy's estimates, bootstrap SDs and
+    converged resamples.
+    """
+    times = {case: [] for case in CASES}
+    for _ in range(repeats):
+        wall, cpu, report2 = run_recscale(recscale, csv, 2, BOOTSTRAP)
         times["recscale, 2 threads"].append((wall, cpu))
-        wall, cpu, report1 = run_recscale(args.recscale, csv, 1, BOOTSTRAP)
+        wall, cpu, report1 = run_recscale(recscale, csv, 1, BOOTSTRAP)
         times["recscale, 1 thread"].append((wall, cpu))
-        wall, cpu, _ = run_recscale(args.recscale, csv, 1, 0)
+        wall, cpu, _ = run_recscale(recscale, csv, 1, 0)
         times["recscale, no bootstrap, 1 thread"].append((wall, cpu))
-        full_fit, total, estimate, stderr, n_boot = fit_scipy(d, ne,
-                                                              BOOTSTRAP)
+        full_fit, total, *scipy_result = fit_scipy(d, ne, BOOTSTRAP)
         times["scipy, 1 process"].append(total)
         times["scipy, no bootstrap"].append(full_fit)
-    wall = {case: statistics.median(t[0] for t in times[case])
-            for case in cases}
-    cpu = {case: statistics.median(t[1] for t in times[case])
-           for case in cases}
-    load_after = os.getloadavg()[0]
+    return times, report1, report2, scipy_result
 
-    print("recscale fit vs scipy.optimize.curve_fit: power form, log "
-          "residuals, least squares")
-    print("%d runs of NE = %g + %g (D/1e10)^-%g, D log-uniform in [%g, %g], "
-          "noise SD %g (seed %d)" % (N_RUNS, TRUE_GAMMA, TRUE_ALPHA_AT_1E10,
-                                     TRUE_BETA, D_MIN, D_MAX, NOISE_SD,
-                                     DATA_SEED))
-    print("%s, scipy %s, numpy %s, Python %s" % (
-        version, scipy.__version__, np.__version__, sys.version.split()[0]))
-    print("%d bootstrap resamples; recscale tries %d starts, scipy 1"
-          % (BOOTSTRAP, report1["statistics"]["n_starts"]))
-    print("1-minute load average: %.2f before, %.2f after the timings on %d "
-          "CPUs\n" % (load_before, load_after, os.cpu_count()))
+
+def print_timings(times):
+    wall = {case: statistics.median(t[0] for t in times[case])
+            for case in CASES}
+    cpu = {case: statistics.median(t[1] for t in times[case])
+           for case in CASES}
+    repeats = len(times[CASES[0]])
 
     print("%-34s %s  %s  %s" % ("wall time (s)", "  ".join(
-        "run %d" % (i + 1) for i in range(args.repeats)), "median",
+        "run %d" % (i + 1) for i in range(repeats)), "median",
         "median CPU (s)"))
-    for case in cases:
+    for case in CASES:
         print("%-34s %s  %6.3f  %6.3f" % (case, "  ".join(
             "%5.3f" % t[0] for t in times[case]), wall[case], cpu[case]))
+
     print("\n%-34s %-6s %s" % ("ratio of medians", "wall", "CPU"))
     for label in ("recscale, 2 threads", "recscale, 1 thread"):
         print("scipy / %-26s %-6.3f %.3f" % (
             label, wall["scipy, 1 process"] / wall[label],
             cpu["scipy, 1 process"] / cpu[label]))
 
+
+def compare_fits(d, ne, report1, report2, scipy_result):
+    """Print the estimates and SEs of both side by side, then the checks.
+
+    Returns True when every check passes.
+    """
+    estimate, stderr, n_boot = scipy_result
     recscale_values = np.array([report1["parameters"][p]["value"]
                                 for p in PARAMS])
     recscale_stderr = np.array([report1["parameters"][p]["stderr"]
                                 for p in PARAMS])
     point_diff = np.abs(estimate - recscale_values) / np.abs(recscale_values)
     stderr_ratio = stderr / recscale_stderr
-    print("\n%-6s %-20s %-20s %-9s %-10s %-10s %s" % (
+
+    print("%-6s %-20s %-20s %-9s %-10s %-10s %s" % (
         "param", "recscale", "scipy", "rel.diff", "SE recsc.", "SE scipy",
         "SE ratio"))
     for k, name in enumerate(PARAMS):
         print("%-6s %-20.15g %-20.15g %-9.2g %-10.4g %-10.4g %.3f" % (
             name, recscale_values[k], estimate[k], point_diff[k],
             recscale_stderr[k], stderr[k], stderr_ratio[k]))
-    rss_recscale = log_rss(d, ne, recscale_values)
-    rss_scipy = log_rss(d, ne, estimate)
-    print("log RSS: recscale %.15g, scipy %.15g" % (rss_recscale, rss_scipy))
+    print("log RSS: recscale %.15g, scipy %.15g" % (
+        log_rss(d, ne, recscale_values), log_rss(d, ne, estimate)))
     print("converged resamples: recscale %d, scipy %d of %d" % (
         report1["statistics"]["n_bootstrap"], n_boot, BOOTSTRAP))
 
@@ -235,7 +227,43 @@ def main():
     print()
     for label, passed in checks:
         print("%s: %s" % (label, "pass" if passed else "FAIL"))
-    return 0 if all(passed for _, passed in checks) else 1
+    return all(passed for _, passed in checks)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recscale", required=True,
+                        help="path of the recscale binary")
+    parser.add_argument("--workdir", required=True,
+                        help="existing directory for the CSV of runs")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="timed repeats of each case (default 3)")
+    args = parser.parse_args()
+
+    csv = os.path.join(args.workdir, "runs.csv")
+    d, ne = write_runs(csv)
+    version = subprocess.run([args.recscale, "--version"], capture_output=True,
+                             text=True).stdout.strip()
+    load_before = os.getloadavg()[0]
+    times, report1, report2, scipy_result = time_cases(
+        args.recscale, csv, d, ne, args.repeats)
+    load_after = os.getloadavg()[0]
+
+    print("recscale fit vs scipy.optimize.curve_fit: power form, log "
+          "residuals, least squares")
+    print("%d runs of NE = %g + %g (D/1e10)^-%g, D log-uniform in [%g, %g], "
+          "noise SD %g (seed %d)" % (N_RUNS, TRUE_GAMMA, TRUE_ALPHA_AT_1E10,
+                                     TRUE_BETA, D_MIN, D_MAX, NOISE_SD,
+                                     DATA_SEED))
+    print("%s, scipy %s, numpy %s, Python %s" % (
+        version, scipy.__version__, np.__version__, sys.version.split()[0]))
+    print("%d bootstrap resamples, recscale tries %d starts and scipy 1"
+          % (BOOTSTRAP, report1["statistics"]["n_starts"]))
+    print("1-minute load average: %.2f before, %.2f after the timings on %d "
+          "CPUs\n" % (load_before, load_after, os.cpu_count()))
+    print_timings(times)
+    print()
+    return 0 if compare_fits(d, ne, report1, report2, scipy_result) else 1
 
 
 if __name__ == "__main__":
