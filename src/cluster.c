@@ -269,12 +269,14 @@ int rs_cluster_size(const struct rs_cluster_input *in,
 	 * smallest cluster that keeps up with the storage reads. */
 	read_rate = storage_read_rate(in);
 	if (read_rate * in->window_s < in->samples) {
-		for (hi = memory_nodes; hi < MAX_NODES
-		     && !keeps_up(in, &best, read_rate); hi *= 2)
-			rs_cluster_eval(in, hi * 2 > MAX_NODES ? MAX_NODES
-				: hi * 2, &best);
-		if (hi > memory_nodes)
-			bisect(in, hi / 2, hi, keeps_up, read_rate, &best);
+		lo = hi = memory_nodes;
+		while (!keeps_up(in, &best, read_rate) && hi < MAX_NODES) {
+			lo = hi;
+			hi = hi * 2 > MAX_NODES ? MAX_NODES : hi * 2;
+			rs_cluster_eval(in, hi, &best);
+		}
+		if (hi > memory_nodes && keeps_up(in, &best, read_rate))
+			bisect(in, lo, hi, keeps_up, read_rate, &best);
 		best.nodes_for_memory = memory_nodes;
 		best.binding = RS_BIND_STORAGE_READ;
 		*out = best;
