@@ -119,8 +119,18 @@ void rs_axis_fit(struct rs_axis *a, double lo, double hi)
 		hi = a->log ? 10.0 : 1.0;
 	}
 	if (a->log) {
-		a->min = pow(10.0, floor(log10(lo)));
-		a->max = pow(10.0, ceil(log10(hi)));
+		/* Ends at 1, 2 or 5 times a power of ten. */
+		static const double steps[] = { 1.0, 2.0, 5.0, 10.0 };
+		double p = pow(10.0, floor(log10(lo)));
+		int i;
+
+		for (i = 2; i > 0 && steps[i] * p > lo; i--)
+			;
+		a->min = steps[i] * p;
+		p = pow(10.0, floor(log10(hi)));
+		for (i = 0; i < 3 && steps[i] * p < hi; i++)
+			;
+		a->max = steps[i] * p;
 		if (a->max <= a->min)
 			a->max = a->min * 10.0;
 		return;
@@ -221,14 +231,18 @@ static int axis_ticks(const struct rs_axis *a, double *ticks,
 			static const double mantissas[] = { 1.0, 2.0, 5.0 };
 			for (int m = 0; m < (minor ? 3 : 1); m++) {
 				double v = mantissas[m] * pow(10.0, e);
+				if (v < a->min * (1 - 1e-9))
+					continue;
 				if (v > a->max * (1 + 1e-9)
 				    || n >= RS_CHART_MAX_TICKS)
 					break;
 				ticks[n] = v;
 				if (e >= -2 && e <= 3)
-					snprintf(labels[n++], TICK_LABEL_MAX, "%g", v);
+					snprintf(labels[n++], TICK_LABEL_MAX,
+						"%g", v);
 				else
-					snprintf(labels[n++], TICK_LABEL_MAX, "%.0fe%d",
+					snprintf(labels[n++], TICK_LABEL_MAX,
+						"%.0fe%d",
 						mantissas[m], e);
 			}
 		}
@@ -259,7 +273,8 @@ void rs_chart_axes(const struct rs_chart *c)
 	for (int i = 0; i < n; i++) {
 		double px = rs_chart_px(c, ticks[i]);
 		if (!c->x.integer_ticks && c->x.categories == NULL)
-			fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" "
+			fprintf(f,
+				"<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" "
 				"x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>\n",
 				px, c->top, px, bottom);
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
@@ -363,7 +378,7 @@ void rs_chart_text(FILE *f, double px, double py, const char *anchor,
 	fputs("</text>\n", f);
 }
 
-void rs_chart_legend(const struct rs_chart *c, int row, int n,
+double rs_chart_legend(const struct rs_chart *c, int row, int n,
 	const char *const *names, const char *const *colors)
 {
 	double x = c->left, y = 16.0 + LEGEND_ROW_HEIGHT * row;
@@ -377,6 +392,22 @@ void rs_chart_legend(const struct rs_chart *c, int row, int n,
 		x += 20.0 + rs_chart_text_width(names[i], LABEL_SIZE) + 24.0;
 	}
 	fputs("</g>\n", c->f);
+	return x;
+}
+
+double rs_chart_legend_line(const struct rs_chart *c, int row, double x,
+	const char *name, const char *color)
+{
+	double y = 16.0 + LEGEND_ROW_HEIGHT * row;
+
+	fprintf(c->f, "<g class=\"legend\">\n<line x1=\"%.1f\" y1=\"%.1f\" "
+		"x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.5\" "
+		"stroke-dasharray=\"6 4\"/>\n", x, y + 7.0, x + 24.0, y + 7.0,
+		color);
+	rs_chart_text(c->f, x + 30.0, y + 12.0, "start", LABEL_SIZE, color,
+		name);
+	fputs("</g>\n", c->f);
+	return x + 30.0 + rs_chart_text_width(name, LABEL_SIZE) + 24.0;
 }
 
 void rs_boxes_add(struct rs_boxes *b, double x0, double y0, double x1,

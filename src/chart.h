@@ -1,9 +1,9 @@
 /* Inline SVG charts for the HTML report: axes with ticks and labels on
  * linear or log10 scales, lines, uncertainty bands, markers and text.
  *
- * Coordinates passed in are data values in the axis's display unit (the
- * caller scales USD to million USD, for example); the chart maps them to
- * pixels.  Output is well-formed XML, so the page can be checked with an
+ * Callers pass data values in the axis's display unit, for example USD
+ * already scaled to million USD, and the chart maps them to pixels.
+ * Output is well-formed XML, so the page can be checked with an
  * XML parser.  Every chart draws its axes inside <g class="axis x-axis">
  * and <g class="axis y-axis"> and its axis titles as <text
  * class="axis-label">, which the tests look for.
@@ -43,7 +43,8 @@ extern const char *const rs_chart_colors[RS_CHART_N_COLORS];
 void rs_xml_escape(FILE *f, const char *s);
 
 /* Set a linear axis to a range that contains [lo, hi] and ends on round
- * ticks, or a log axis to whole decades around it. */
+ * ticks, or a log axis to one that ends on 1, 2 or 5 times a power of
+ * ten. */
 void rs_axis_fit(struct rs_axis *a, double lo, double hi);
 
 /* Open the <svg> element with its title and description (the
@@ -76,8 +77,9 @@ void rs_chart_marker(const struct rs_chart *c, double x, double y,
 void rs_chart_text(FILE *f, double px, double py, const char *anchor,
 	int size, const char *color, const char *text);
 
-/* Legend entries in a row above the plot: a swatch and a name each. */
-void rs_chart_legend(const struct rs_chart *c, int row, int n,
+/* Legend entries in a row above the plot: a swatch and a name each.
+ * Returns the x where a further entry of the row would start. */
+double rs_chart_legend(const struct rs_chart *c, int row, int n,
 	const char *const *names, const char *const *colors);
 
 /* Boxes already taken on a chart (labels, markers), in pixels, so that
@@ -94,12 +96,18 @@ void rs_boxes_add(struct rs_boxes *b, double x0, double y0, double x1,
 	double y1);
 
 /* Place a label of the given text and font size next to the point (px,
- * py): above, below, right, left or further out, whichever first overlaps
- * no taken box and stays inside the plot area, else the one that overlaps
- * least.  Marks the label's box as taken and returns its text-anchor
- * "start" position in *x and its baseline in *y. */
+ * py).  The candidates are above, below, right, left and further out.
+ * The first that overlaps no taken box and stays inside the plot area
+ * wins, else the one that overlaps least.  Marks the label's box as taken
+ * and returns its text-anchor "start" position in *x and its baseline in
+ * *y. */
 void rs_chart_place(const struct rs_chart *c, struct rs_boxes *b, double px,
 	double py, const char *text, int size, double *x, double *y);
+
+/* A legend entry for a dashed line, at x in a legend row; returns the x
+ * where a further entry would start. */
+double rs_chart_legend_line(const struct rs_chart *c, int row, double x,
+	const char *name, const char *color);
 
 /* Approximate width in pixels of text at a font size, for layout. */
 double rs_chart_text_width(const char *text, int size);

@@ -20,12 +20,17 @@
  * gives none: the usual 95%-efficiency tuning constant. */
 #define DEFAULT_HUBER_DELTA 1.345
 
+#define MAX_FIXES RS_FIT_MAX_PARAMS
+
 struct fit_request {
 	const char *csv_path;
+	const char *fixes[MAX_FIXES];	/* NAME=VALUE, parsed after --form */
+	int n_fixes;
 	const char *x_names[2];
 	int n_x;
 	const char *y_name;
 	const char *scheme_name;	/* when the CSV has no scheme column */
+	int scheme_given;
 	const char *law_name;
 	const char *output;
 	int force;
@@ -143,8 +148,8 @@ static int parse_fix(const char *arg, struct fit_request *req)
 		}
 	}
 	return rs_cmd_usage("fit", "--fix %s: the %s form has no parameter "
-		"\"%.*s\"; give --form before --fix", arg,
-		rs_fit_form_name(req->opt.form), (int)(eq - arg), arg);
+		"\"%.*s\"", arg, rs_fit_form_name(req->opt.form),
+		(int)(eq - arg), arg);
 }
 
 static int parse_loss(const char *arg, struct fit_request *req)
@@ -163,7 +168,7 @@ static int parse_loss(const char *arg, struct fit_request *req)
 			return 0;
 	}
 	return rs_cmd_usage("fit", "--loss %s: use ls, huber or huber:DELTA "
-		"with DELTA > 0", arg);
+		"with a finite DELTA > 0", arg);
 }
 
 static int parse_count(const char *option, const char *arg, long min,
@@ -176,6 +181,17 @@ static int parse_count(const char *option, const char *arg, long min,
 		return rs_cmd_usage("fit", "%s %s: give a whole number from %ld "
 			"to %ld", option, arg, min, max);
 	return 0;
+}
+
+/* A scheme name: letters, digits, '_' and '-', 1 to 63 characters. */
+static int valid_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > 63)
+		return 0;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"0123456789_-") == len;
 }
 
 static int parse_args(int argc, char **argv, struct fit_request *req)
@@ -233,8 +249,10 @@ static int parse_args(int argc, char **argv, struct fit_request *req)
 			req->y_name = optarg;
 			break;
 		case 'X':
-			if (parse_fix(optarg, req) != 0)
-				return RS_EXIT_USAGE;
+			if (req->n_fixes == MAX_FIXES)
+				return rs_cmd_usage("fit", "at most %d --fix "
+					"options", MAX_FIXES);
+			req->fixes[req->n_fixes++] = optarg;
 			break;
 		case 'l':
 			if (parse_loss(optarg, req) != 0)
@@ -272,6 +290,7 @@ static int parse_args(int argc, char **argv, struct fit_request *req)
 			break;
 		case 'S':
 			req->scheme_name = optarg;
+			req->scheme_given = 1;
 			break;
 		case 'N':
 			req->law_name = optarg;
@@ -304,6 +323,19 @@ static int parse_args(int argc, char **argv, struct fit_request *req)
 		return rs_cmd_usage("fit", "expected one CSV file of runs, got "
 			"%d", argc - optind);
 	req->csv_path = argv[optind];
+	for (int i = 0; i < req->n_fixes; i++)
+		if (parse_fix(req->fixes[i], req) != 0)
+			return RS_EXIT_USAGE;
+	if (req->output != NULL && strcmp(req->output, "-") == 0)
+		return rs_cmd_usage("fit", "-o - is not possible: the report "
+			"goes to standard output; give a file name for the law");
+	if (req->opt.n_bootstrap > 0 && req->opt.n_bootstrap < 50)
+		return rs_cmd_usage("fit", "--bootstrap %d is too few for 95%% "
+			"percentile intervals; give at least 50",
+			req->opt.n_bootstrap);
+	if (!valid_name(req->scheme_name))
+		return rs_cmd_usage("fit", "--scheme \"%s\": use letters, "
+			"digits, '_' and '-'", req->scheme_name);
 	if (req->n_x == 0)
 		return rs_cmd_usage("fit", "missing --x COLUMN: the resource "
 			"to fit against");
@@ -421,6 +453,15 @@ static int build_scheme(const struct fit_request *req,
 	}
 	sprintf(s->description, "fitted to %d runs of %s", fd->n,
 		req->csv_path);
+	for (int k = 0; k < r->n_params; k++)
+		if (!(req->opt.fixed_mask & (1u << k)) && !isfinite(r->stderr_[k])) {
+			free(base);
+			return rs_fail(err, "%s: scheme %s: %s is not determined "
+				"by the runs (infinite standard error), so the "
+				"law would not be trustworthy; fix a parameter "
+				"or add runs over a wider range", req->csv_path,
+				fd->name, r->names[k]);
+		}
 	interval_note(note, sizeof note, fd, gamma_k);
 	set_sourced(&s->gamma, gamma_of(form, v), base, note);
 
@@ -440,11 +481,12 @@ static int build_scheme(const struct fit_request *req,
 		if (!(c > 0.0) || !(e > 0.0)
 		    || (form == RS_FORM_BROKEN && !(v[4] > 0.0 && v[3] > 0.0))) {
 			free(base);
-			return rs_fail(err, "scheme %s: the fitted %s term "
+			return rs_fail(err, "%s: scheme %s: the fitted %s term "
 				"(coefficient %.3g at %.3g, exponent %.3g) does "
 				"not fall with %s, so it is not a scaling law "
 				"recscale can plan with; check the runs or fix a "
-				"parameter", fd->name, req->x_names[i], c, ref, e,
+				"parameter", req->csv_path, fd->name,
+				req->x_names[i], c, ref, e,
 				req->x_names[i]);
 		}
 		t->present = 1;
@@ -684,14 +726,72 @@ static void report_json(const struct fit_request *req,
 	fputs("\n}", stdout);
 }
 
+/* Resources must be positive, and so must the response under log
+ * residuals: report the first that is not with its line and column. */
+static int check_values(const struct fit_request *req,
+	const struct rs_csv *csv, double *const x[2], const double *y,
+	int y_col, struct rs_error *err)
+{
+	for (int r = 0; r < csv->n_rows; r++) {
+		for (int i = 0; i < req->n_x; i++)
+			if (!(x[i][r] > 0.0))
+				return rs_fail(err, "%s:%d:%d: %s: value %g is not "
+					"positive; a resource must be above 0",
+					csv->path, csv->line_of_row[r],
+					rs_csv_column(csv, req->x_names[i]) + 1,
+					req->x_names[i], x[i][r]);
+		if (!req->opt.linear_residuals && !(y[r] > 0.0))
+			return rs_fail(err, "%s:%d:%d: %s: value %g is not "
+				"positive, but log residuals need positive "
+				"values; fix the run or use --residuals linear",
+				csv->path, csv->line_of_row[r], y_col + 1,
+				req->y_name, y[r]);
+	}
+	return 0;
+}
+
+/* Correlation of log x and y over the rows: positive when the response
+ * rises with the resource. */
+static double log_correlation(const double *x, const double *y,
+	const int *rows, int n)
+{
+	double mx = 0, my = 0, sxy = 0, sxx = 0, syy = 0;
+
+	for (int j = 0; j < n; j++) {
+		mx += log(x[rows[j]]) / n;
+		my += y[rows[j]] / n;
+	}
+	for (int j = 0; j < n; j++) {
+		double dx = log(x[rows[j]]) - mx, dy = y[rows[j]] - my;
+		sxy += dx * dy;
+		sxx += dx * dx;
+		syy += dy * dy;
+	}
+	return sxx > 0.0 && syy > 0.0 ? sxy / sqrt(sxx * syy) : 0.0;
+}
+
 /* Fit the runs of one scheme, given as row indices into the CSV. */
 static int fit_rows(const struct fit_request *req, double *const x[2],
 	const double *y, const int *rows, int n, struct fitted *fd,
 	struct rs_error *err)
 {
-	double *sx[2] = { NULL, NULL }, *sy = malloc((size_t)n * sizeof *sy);
+	double *sx[2] = { NULL, NULL }, *sy;
 	struct rs_fit_data data = { .n = n, .n_x = req->n_x };
-	int rc;
+	int rc, n_free = rs_fit_n_params(req->opt.form);
+
+	for (int k = 0; k < rs_fit_n_params(req->opt.form); k++)
+		n_free -= (req->opt.fixed_mask >> k) & 1u;
+	if (req->opt.holdout_largest > 0
+	    && n - req->opt.holdout_largest < n_free + 1)
+		return rs_fail(err, "--holdout-largest %d leaves %d of %d runs, "
+			"fewer than the %d the fit needs; hold out fewer runs",
+			req->opt.holdout_largest, n - req->opt.holdout_largest,
+			n, n_free + 1);
+	if (req->n_x == 1 && log_correlation(x[0], y, rows, n) > 0.0)
+		return rs_fail(err, "%s rises with %s over these runs, so no "
+			"scaling law in which it falls fits them; check the "
+			"columns and the runs", req->y_name, req->x_names[0]);
+	sy = malloc((size_t)n * sizeof *sy);
 
 	for (int i = 0; i < req->n_x; i++) {
 		sx[i] = malloc((size_t)n * sizeof *sx[i]);
@@ -743,11 +843,10 @@ static int group_rows(const struct fit_request *req, const struct rs_csv *csv,
 					"fit at most %d at a time", csv->path,
 					csv->line_of_row[r], MAX_SCHEMES,
 					MAX_SCHEMES);
-			if (name[0] == '\0' || strlen(name) >= sizeof fits[g].name
-			    || strpbrk(name, "\"\\\n") != NULL)
+			if (!valid_name(name))
 				return rs_fail(err, "%s:%d:%d: scheme \"%s\" is "
-					"not a usable name; use letters, digits "
-					"and underscores", csv->path,
+					"not a usable name; use letters, digits, "
+					"'_' and '-'", csv->path,
 					csv->line_of_row[r], col + 1, name);
 			snprintf(fits[g].name, sizeof fits[g].name, "%s", name);
 			rows[g] = malloc((size_t)csv->n_rows * sizeof(int));
@@ -759,6 +858,19 @@ static int group_rows(const struct fit_request *req, const struct rs_csv *csv,
 		rows[g][n_rows[g]++] = r;
 	}
 	return n_groups;
+}
+
+/* The header's column names, comma-separated, for messages. */
+static const char *header_list(const struct rs_csv *csv, char *buf,
+	size_t size)
+{
+	buf[0] = '\0';
+	for (int i = 0; i < csv->n_cols; i++) {
+		size_t len = strlen(buf);
+		snprintf(buf + len, size - len, "%s\"%s\"", i ? ", " : "",
+			csv->header[i]);
+	}
+	return buf;
 }
 
 static char *law_name_for(const struct fit_request *req)
@@ -776,6 +888,8 @@ static int write_law(const struct fit_request *req, struct rs_law *law,
 	char source[512], date[32];
 	time_t now = time(NULL);
 
+	if (rs_out_open(out, req->output, req->force, err) < 0)
+		return -1;
 	strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
 	snprintf(source, sizeof source, "recscale fit of %s on %s",
 		req->csv_path, date);
@@ -799,7 +913,7 @@ int cmd_fit(int argc, char **argv)
 	struct fitted fits[MAX_SCHEMES];
 	int *rows[MAX_SCHEMES] = { NULL }, n_rows[MAX_SCHEMES];
 	double *x[2] = { NULL, NULL }, *y = NULL;
-	char law_errors[MAX_SCHEMES][RS_ERROR_MAX];
+	char law_errors[MAX_SCHEMES][RS_ERROR_MAX], columns[256];
 	struct rs_law law;
 	struct rs_csv csv;
 	struct rs_error err;
@@ -810,19 +924,26 @@ int cmd_fit(int argc, char **argv)
 		return rc < 0 ? RS_EXIT_OK : rc;
 	memset(fits, 0, sizeof fits);
 	memset(&law, 0, sizeof law);
+	/* Check the output now, but create it only once the fit succeeded,
+	 * so an interrupted fit leaves nothing behind. */
 	if (req.output != NULL
-	    && rs_out_open(&out, req.output, req.force, &err) < 0)
+	    && rs_out_check(req.output, req.force, &err) < 0)
 		return rs_cmd_fail(&err);
-	if (rs_csv_read(req.csv_path, &csv, &err) < 0) {
-		rs_out_abort(&out);
+	if (rs_csv_read(req.csv_path, &csv, &err) < 0)
+		return rs_cmd_fail(&err);
+	if (rs_csv_column(&csv, "scheme") >= 0 && req.scheme_given) {
+		rs_csv_free(&csv);
+		rs_fail(&err, "%s: has a scheme column, so --scheme does not "
+			"apply; drop --scheme or the column", req.csv_path);
 		return rs_cmd_fail(&err);
 	}
 
 	rc = RS_EXIT_FAIL;
 	y_col = rs_csv_column(&csv, req.y_name);
 	if (y_col < 0) {
-		rs_fail(&err, "%s: no column \"%s\" for the response; name it "
-			"with --y", req.csv_path, req.y_name);
+		rs_fail(&err, "%s: no column \"%s\" for the response among "
+			"%s; name it with --y", req.csv_path, req.y_name,
+			header_list(&csv, columns, sizeof columns));
 		goto out;
 	}
 	y = malloc((size_t)(csv.n_rows ? csv.n_rows : 1) * sizeof *y);
@@ -831,9 +952,10 @@ int cmd_fit(int argc, char **argv)
 	for (int i = 0; i < req.n_x; i++) {
 		int col = rs_csv_column(&csv, req.x_names[i]);
 		if (col < 0) {
-			rs_fail(&err, "%s: no column \"%s\"; the header has "
-				"the columns to pass to --x", req.csv_path,
-				req.x_names[i]);
+			rs_fail(&err, "%s: no column \"%s\" among %s; pass "
+				"one of them to --x", req.csv_path,
+				req.x_names[i], header_list(&csv, columns,
+				sizeof columns));
 			goto out;
 		}
 		x[i] = malloc((size_t)(csv.n_rows ? csv.n_rows : 1)
@@ -846,6 +968,8 @@ int cmd_fit(int argc, char **argv)
 			"measured run", req.csv_path);
 		goto out;
 	}
+	if (check_values(&req, &csv, x, y, y_col, &err) < 0)
+		goto out;
 
 	n_groups = group_rows(&req, &csv, fits, rows, n_rows, &err);
 	if (n_groups < 0)

@@ -118,6 +118,9 @@ static int answer_scheme(const struct rs_scheme_law *s,
 	if (solve == FLOPS || (!isnan(req->at[FLOPS])
 				    && isnan(req->target_ne))) {
 		if (isnan(req->target_ne)) {
+			if (!s->compute.present)
+				return rs_fail(err, "the law has no compute "
+					"term, so flops cannot be evaluated");
 			a->resource[FLOPS] = req->at[FLOPS];
 		} else {
 			if (rs_law_solve_compute(s, req->target_ne,
@@ -129,9 +132,15 @@ static int answer_scheme(const struct rs_scheme_law *s,
 		return 0;
 	}
 
+	if (!isnan(req->at[DATA]) && !s->data.present)
+		return rs_fail(err, "the law has no data term, so "
+			"data_samples cannot be evaluated");
+	if (!isnan(req->at[p]) && !s->params.present)
+		return rs_fail(err, "the law has no params term, so %s "
+			"cannot be evaluated", resource_names[p]);
 	a->resource[DATA] = req->at[DATA];
 	a->resource[p] = req->at[p];
-	if (isnan(a->resource[p]) && solve != p) {
+	if (isnan(a->resource[p]) && solve != p && s->params.present) {
 		a->resource[p] = s->params.ref.value;
 		a->params_at_ref = 1;
 	}
@@ -152,8 +161,26 @@ static int answer_scheme(const struct rs_scheme_law *s,
 		}
 		a->solved = solve;
 	}
-	a->ne = rs_law_ne(s, a->resource[DATA], a->resource[p]);
+	a->ne = rs_law_ne(s, a->resource[DATA], isnan(a->resource[p]) ? 1.0
+		: a->resource[p]);
 	return 0;
+}
+
+/* Print a warning when x lies more than RS_EXTRAPOLATION_FACTOR beyond
+ * the runs the term was fitted on. */
+static void warn_range(const char *scheme, const struct rs_term *t,
+	const char *resource, double x)
+{
+	if (!t->present || t->fit_max.value <= 0.0 || isnan(x))
+		return;
+	if (x > t->fit_max.value * RS_EXTRAPOLATION_FACTOR
+	    || (t->fit_min.value > 0.0
+		&& x < t->fit_min.value / RS_EXTRAPOLATION_FACTOR))
+		fprintf(stderr, "recscale: warning: scheme %s: %s %.3g is more "
+			"than %.0fx outside the fitted runs (%.3g to %.3g); the "
+			"law is extrapolated\n", scheme, resource, x,
+			RS_EXTRAPOLATION_FACTOR, t->fit_min.value,
+			t->fit_max.value);
 }
 
 static void print_term(const char *label, const struct rs_term *t)
@@ -169,6 +196,15 @@ static void print_term(const char *label, const struct rs_term *t)
 	printf("%19sexponent %.4g: %s\n", "", t->exponent.value,
 		t->exponent.source);
 	printf("%19sref: %s\n", "", t->ref.source);
+	if (t->x0.source != NULL)
+		printf("%19sx0 %.6g: %s\n", "", t->x0.value, t->x0.source);
+	if (t->break_x.value > 0.0)
+		printf("%19sbreak_x %.6g, exponent_above %.4g: %s\n", "",
+			t->break_x.value, t->exponent_above.value,
+			t->break_x.source);
+	if (t->fit_max.value > 0.0)
+		printf("%19sfitted on runs from %.4g to %.4g %s\n", "",
+			t->fit_min.value, t->fit_max.value, t->unit);
 }
 
 /* Where a term's phase is judged: the largest fitted run when the law
@@ -183,23 +219,25 @@ static const char *phase_of(const struct rs_scheme_law *s,
 {
 	if (!t->present)
 		return "-";
-	return phase_point(t) >= rs_term_saturation_point(s, t) ? "saturated"
+	return rs_term_is_saturated(s, t, phase_point(t)) ? "saturated"
 		: "high-return";
 }
 
 /* Index of the scheme with the largest exponent for term kind, or -1. */
 static int most_efficient(const struct rs_law *law, enum rs_term_kind kind)
 {
+	double best_exponent = 0.0;
 	int best = -1;
 
 	for (int i = 0; i < law->n_schemes; i++) {
 		struct rs_scheme_law *s = (struct rs_scheme_law *)&law->schemes[i];
 		const struct rs_term *t = rs_scheme_term(s, kind);
-		if (t->present && (best < 0 || t->exponent.value
-				> rs_scheme_term((struct rs_scheme_law *)
-					&law->schemes[best], kind)
-					->exponent.value))
+		if (t->present && (best < 0 || rs_term_local_exponent(t,
+				phase_point(t)) > best_exponent)) {
 			best = i;
+			best_exponent = rs_term_local_exponent(t,
+				phase_point(t));
+		}
 	}
 	return best;
 }
@@ -210,10 +248,10 @@ static const char *const axis_names[RS_N_TERMS] = {
 
 static void compare_text(const struct rs_law *law)
 {
-	printf("\nSchemes side by side: exponent and phase of each resource "
-		"(phase at the largest\nfitted run, else at the reference "
-		"scale; saturated once doubling the resource\nlowers NE by less "
-		"than 0.1%% of NE)\n");
+	printf("\nSchemes side by side: local exponent and phase of each "
+		"resource, both at the\nlargest fitted run, else at the "
+		"reference scale (saturated once doubling the\nresource lowers "
+		"NE by less than 0.1%% of NE)\n");
 	printf("%-16s %-22s %-22s %-22s\n", "scheme", "data", "parameters",
 		"compute");
 	for (int i = 0; i < law->n_schemes; i++) {
@@ -226,7 +264,8 @@ static void compare_text(const struct rs_law *law)
 			char cell[40];
 			if (t->present)
 				snprintf(cell, sizeof cell, "%.3g %s",
-					t->exponent.value, phase_of(s, t));
+					rs_term_local_exponent(t,
+						phase_point(t)), phase_of(s, t));
 			else
 				snprintf(cell, sizeof cell, "-");
 			printf(" %-22s", cell);
@@ -352,6 +391,13 @@ static int evaluate(const struct rs_law *law, const struct law_request *req)
 				law->schemes[i].name, inner.msg);
 			return rs_cmd_fail(&err);
 		}
+		warn_range(law->schemes[i].name, &law->schemes[i].data,
+			"data_samples", answers[n].resource[DATA]);
+		warn_range(law->schemes[i].name, &law->schemes[i].compute,
+			"flops", answers[n].resource[FLOPS]);
+		warn_range(law->schemes[i].name, &law->schemes[i].params,
+			law->schemes[i].params_resource,
+			answers[n].resource[params_resource(&law->schemes[i])]);
 		which[n++] = i;
 	}
 

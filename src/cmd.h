@@ -16,6 +16,7 @@ int cmd_plan(int argc, char **argv);
 int cmd_hw(int argc, char **argv);
 int cmd_law(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 
 /* Print "recscale: <message>" to stderr and return RS_EXIT_FAIL. */

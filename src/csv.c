@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "csv.h"
 
@@ -93,6 +94,7 @@ static void free_fields(struct fields *f)
 
 int rs_csv_read(const char *path, struct rs_csv *csv, struct rs_error *err)
 {
+	struct stat sb;
 	FILE *f;
 	char *line = NULL;
 	size_t cap = 0;
@@ -104,6 +106,10 @@ int rs_csv_read(const char *path, struct rs_csv *csv, struct rs_error *err)
 	if (f == NULL)
 		return rs_fail(err, "%s: cannot open: %s; check the path", path,
 			strerror(errno));
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(f);
+		return rs_fail(err, "%s: is a directory; give a CSV file", path);
+	}
 	csv->path = strdup(path);
 	if (csv->path == NULL) {
 		rs_fail(err, "out of memory");
@@ -171,9 +177,10 @@ int rs_csv_read(const char *path, struct rs_csv *csv, struct rs_error *err)
 			continue;
 		}
 		if (row.n != csv->n_cols) {
-			rs_fail(err, "%s:%d: %d fields where the header has %d; "
-				"give every row one value per column", path,
-				line_no, row.n, csv->n_cols);
+			rs_fail(err, "%s:%d: %d field%s where the header has "
+				"%d; give every row one value per column", path,
+				line_no, row.n, row.n == 1 ? "" : "s",
+				csv->n_cols);
 			free_fields(&row);
 			goto out;
 		}
@@ -252,7 +259,10 @@ int rs_csv_numbers(const struct rs_csv *csv, int col, double *out,
 
 		errno = 0;
 		out[r] = strtod(cell, &end);
-		if (cell[0] == '\0' || *end != '\0')
+		/* Decimal notation only: strtod would also take hex, "inf"
+		 * and "nan". */
+		if (cell[0] == '\0' || *end != '\0'
+		    || strspn(cell, "0123456789+-.eE") != strlen(cell))
 			return rs_fail(err, "%s:%d:%d: %s: \"%s\" is not a "
 				"number; write a decimal number such as 1.5e9",
 				csv->path, csv->line_of_row[r], col + 1,

@@ -170,9 +170,10 @@ void rs_figure_ne(FILE *f, const struct rs_plan *plans, int n)
 	rs_chart_end(&c);
 }
 
-/* Distinct yearly budgets, drawn as dashed lines with their scenarios. */
+/* Each distinct yearly budget as a dashed line across the plot, named in
+ * legend row from x on. */
 static void budget_lines(FILE *f, const struct rs_chart *c,
-	const struct rs_plan *plans, int n)
+	const struct rs_plan *plans, int n, int row, double x)
 {
 	for (int i = 0; i < n; i++) {
 		double budget = plans[i].scenario->budget_usd_per_year;
@@ -201,15 +202,14 @@ static void budget_lines(FILE *f, const struct rs_chart *c,
 		else
 			snprintf(label, sizeof label, "budget of %s %.2f M USD",
 				plans[i].scenario->name, budget / 1e6);
-		rs_chart_text(f, c->left + c->plot_width - 4, py - 6, "end",
-			VALUE_SIZE, BUDGET_COLOR, label);
+		x = rs_chart_legend_line(c, row, x, label, BUDGET_COLOR);
 	}
 }
 
 void rs_figure_cost(FILE *f, const struct rs_plan *plans, int n)
 {
 	struct rs_chart c;
-	double hi = 0.0, slot, group, bar_w;
+	double hi = 0.0, slot, group, bar_w, legend_x;
 	int first, last, letters = 0, show_totals;
 	char names[RS_CHART_N_COLORS][64];
 	const char *legend_names[RS_CHART_N_COLORS];
@@ -252,7 +252,8 @@ void rs_figure_cost(FILE *f, const struct rs_plan *plans, int n)
 		legend_names[i] = names[i];
 		legend_colors[i] = rs_figure_color(i);
 	}
-	rs_chart_legend(&c, 1, n_legend, legend_names, legend_colors);
+	legend_x = rs_chart_legend(&c, 1, n_legend, legend_names,
+		legend_colors);
 	show_totals = rs_chart_text_width("0.00*", 11) <= bar_w;
 
 	for (int i = 0; i < n; i++) {
@@ -303,7 +304,7 @@ void rs_figure_cost(FILE *f, const struct rs_plan *plans, int n)
 		}
 		fputs("</g>\n", f);
 	}
-	budget_lines(f, &c, plans, n);
+	budget_lines(f, &c, plans, n, 1, legend_x);
 	rs_chart_end(&c);
 }
 
@@ -550,7 +551,8 @@ int rs_figure_fitted_law(FILE *f, const struct rs_plan *plan, int i,
 	double fit_min = s->data.fit_min.value, fit_max = s->data.fit_max.value;
 	double x[CURVE_POINTS], ne[CURVE_POINTS], p10[CURVE_POINTS];
 	double p90[CURVE_POINTS], inside[CURVE_POINTS];
-	double x_lo = fit_min, x_hi = fit_max, y_lo = INFINITY, y_hi = -INFINITY;
+	double x_lo = fit_min, x_hi = fit_max, y_lo = INFINITY,
+		y_hi = -INFINITY;
 	double px[RS_MAX_YEARS], py[RS_MAX_YEARS];
 	char id[32], title[256];
 	struct rs_chart c;

@@ -1160,9 +1160,12 @@ static int fit_from_starts(struct fit_context *ctx, double *weight,
 		    && (best < 0 || ctx->local[i].cost < ctx->local[best].cost))
 			best = i;
 	if (best < 0)
-		return rs_fail(err, "no convergence from %d starting point%s; "
-			"try --loss ls, fix a parameter, or give more runs",
-			ctx->n_starts, ctx->n_starts == 1 ? "" : "s");
+		return rs_fail(err, "no convergence from %d starting point%s: "
+			"the best fit may lie where an exponent goes to 0 and a "
+			"coefficient grows without bound, as an outlier or a "
+			"curve that is not a power law can cause; check the "
+			"runs, fix a parameter (e.g. --fix gamma=...) or give "
+			"more runs", ctx->n_starts, ctx->n_starts == 1 ? "" : "s");
 
 	limit = ctx->local[best].cost * (1.0 + AT_BEST_RELATIVE);
 	out->n_starts_at_best = 0;

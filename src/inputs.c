@@ -344,8 +344,9 @@ static int is_scalar(const config_setting_t *s)
 		&& t != CONFIG_TYPE_ARRAY;
 }
 
-/* A list or array of scalars as "[a, b, c]" in buf; returns -1 when an
- * element is not a scalar.  A list too long for buf ends in "...". */
+/* A list or array of scalars as "[a, b, c]" in buf; returns -1 for a
+ * group or when an element is not a scalar.  A list too long for buf
+ * ends in "...". */
 static int vector_text(const config_setting_t *s, char *buf, size_t size,
 	int *numeric)
 {
@@ -353,6 +354,8 @@ static int vector_text(const config_setting_t *s, char *buf, size_t size,
 	size_t len = 1;
 
 	*numeric = 1;
+	if (config_setting_type(s) == CONFIG_TYPE_GROUP)
+		return -1;
 	for (int i = 0; i < n; i++)
 		if (!is_scalar(config_setting_get_elem(s, (unsigned)i)))
 			return -1;

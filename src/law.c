@@ -438,18 +438,45 @@ static double doubling_gain_frac(const struct rs_scheme_law *s,
 		/ (s->gamma.value + rs_term_eval(t, x));
 }
 
+double rs_term_local_exponent(const struct rs_term *term, double x)
+{
+	double e = term->exponent.value;
+
+	if (!term->present)
+		return 0.0;
+	if (term->x0.value != 0.0)
+		e *= x / (x + term->x0.value);
+	if (term->break_x.value > 0.0) {
+		double u = x / term->break_x.value;
+		e += (term->exponent_above.value - term->exponent.value) * u
+			/ (1.0 + u);
+	}
+	return e;
+}
+
 double rs_term_saturation_point(const struct rs_scheme_law *s,
 	const struct rs_term *term)
 {
-	double lo = log(term->ref.value) - 100.0;
-	double hi = log(term->ref.value) + 100.0;
+	/* The gain per doubling need not fall monotonically (an offset
+	 * flattens the term below x0), so scan a log grid around ref for
+	 * the last point at or above the threshold, then bisect the grid
+	 * step after it. */
+	const double span = 40.0, step = 0.5;
+	double centre = log(term->ref.value), last_high = NAN, lo, hi;
 
-	if (!term->present
-	    || doubling_gain_frac(s, term, exp(lo)) < RS_SATURATION_GAIN_FRAC)
+	if (!term->present)
 		return 0.0;
-	if (doubling_gain_frac(s, term, exp(hi)) >= RS_SATURATION_GAIN_FRAC)
+	for (double t = -span; t <= span; t += step)
+		if (doubling_gain_frac(s, term, exp(centre + t))
+				>= RS_SATURATION_GAIN_FRAC)
+			last_high = t;
+	if (isnan(last_high))
+		return 0.0;
+	if (last_high + step > span)
 		return INFINITY;
-	for (int i = 0; i < 200; i++) {
+	lo = centre + last_high;
+	hi = lo + step;
+	for (int i = 0; i < 60; i++) {
 		double mid = 0.5 * (lo + hi);
 		if (doubling_gain_frac(s, term, exp(mid))
 				>= RS_SATURATION_GAIN_FRAC)
@@ -458,6 +485,12 @@ double rs_term_saturation_point(const struct rs_scheme_law *s,
 			hi = mid;
 	}
 	return exp(0.5 * (lo + hi));
+}
+
+int rs_term_is_saturated(const struct rs_scheme_law *s,
+	const struct rs_term *term, double x)
+{
+	return doubling_gain_frac(s, term, x) < RS_SATURATION_GAIN_FRAC;
 }
 
 int rs_source_is_assumption(const char *source)

@@ -127,10 +127,16 @@ void rs_law_sample(const struct rs_scheme_law *s, int i,
 	struct rs_scheme_law *out);
 
 /* The x beyond which the term is saturated (a doubling gains less than
- * RS_SATURATION_GAIN_FRAC of gamma + term): 0 when saturated everywhere,
- * INFINITY when nowhere. */
+ * RS_SATURATION_GAIN_FRAC of gamma + term), searched within e^40 of ref:
+ * 0 when saturated everywhere, INFINITY when nowhere. */
 double rs_term_saturation_point(const struct rs_scheme_law *s,
 	const struct rs_term *term);
+/* 1 when a doubling of x gains less than RS_SATURATION_GAIN_FRAC. */
+int rs_term_is_saturated(const struct rs_scheme_law *s,
+	const struct rs_term *term, double x);
+/* The exponent of the term at x: -d ln term / d ln x, which differs from
+ * the exponent with an offset or a break. */
+double rs_term_local_exponent(const struct rs_term *term, double x);
 
 /* The term of s of the given kind, and one of its fields. */
 struct rs_term *rs_scheme_term(struct rs_scheme_law *s,

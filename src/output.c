@@ -8,17 +8,10 @@
 
 #include "output.h"
 
-int rs_out_open(struct rs_out *out, const char *path, int force,
-	struct rs_error *err)
+int rs_out_check(const char *path, int force, struct rs_error *err)
 {
 	struct stat sb;
-	int fd;
 
-	memset(out, 0, sizeof *out);
-	if (path == NULL || strcmp(path, "-") == 0) {
-		out->f = stdout;
-		return 0;
-	}
 	if (path[0] == '\0')
 		return rs_fail(err, "empty output file name; give a file name "
 			"after -o");
@@ -28,6 +21,21 @@ int rs_out_open(struct rs_out *out, const char *path, int force,
 	if (!force && stat(path, &sb) == 0)
 		return rs_fail(err, "%s: file exists; pass --force to replace "
 			"it or choose another name", path);
+	return 0;
+}
+
+int rs_out_open(struct rs_out *out, const char *path, int force,
+	struct rs_error *err)
+{
+	int fd;
+
+	memset(out, 0, sizeof *out);
+	if (path == NULL || strcmp(path, "-") == 0) {
+		out->f = stdout;
+		return 0;
+	}
+	if (rs_out_check(path, force, err) < 0)
+		return -1;
 	out->path = strdup(path);
 	out->tmp_path = malloc(strlen(path) + 16);
 	if (out->path == NULL || out->tmp_path == NULL) {

@@ -18,6 +18,9 @@ struct rs_out {
 	char *tmp_path;
 };
 
+/* Check that path can be written: a non-empty name, not a directory, and
+ * not an existing file unless force. */
+int rs_out_check(const char *path, int force, struct rs_error *err);
 int rs_out_open(struct rs_out *out, const char *path, int force,
 	struct rs_error *err);
 /* Flush, close and rename into place. */

@@ -28,6 +28,8 @@ static const struct command commands[] = {
 		"target NE" },
 	{ "fit", cmd_fit, "fit a scaling law to measured runs and write a "
 		"law file" },
+	{ "report", cmd_report, "write a report of scenarios side by side: "
+		"HTML with charts, Markdown, CSV or JSON" },
 };
 
 static void usage(FILE *f)
