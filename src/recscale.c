@@ -23,6 +23,8 @@ static const struct command commands[] = {
 	{ "plan", cmd_plan, "project a roadmap scenario year by year" },
 	{ "simulate", cmd_simulate, "time one training job on a given "
 		"cluster" },
+	{ "optimize", cmd_optimize, "choose each year's plan within a budget "
+		"or for a target NE" },
 	{ "hw", cmd_hw, "list hardware profiles or show one with sources" },
 	{ "law", cmd_law, "evaluate a scaling law or invert it for a "
 		"target NE" },

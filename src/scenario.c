@@ -1,11 +1,22 @@
 /* Loading and checking scenario files; see scenario.h. */
 #include <float.h>
+#include <math.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "scenario.h"
 #include "searchpath.h"
+
+const char *const rs_lever_names[RS_N_LEVERS] = {
+	"retention_days", "negative_keep_frac", "embedding_rows",
+	"embedding_dim", "top_mlp", "all_mlp"
+};
+
+const char *const rs_uncertain_names[RS_N_UNCERTAIN] = {
+	"growth_per_year_frac", "device_price_scale", "efficiency_scale",
+	"usd_per_kwh"
+};
 
 static int load_law(const struct rs_conf *conf, const config_setting_t *root,
 	struct rs_scenario *sc, struct rs_error *err)
@@ -194,6 +205,34 @@ static int load_range(const struct rs_conf *conf, const config_setting_t *g,
 	return 0;
 }
 
+/* Load profile name (found through the search path) into the next free
+ * slot of sc->hardware, or find it there when already loaded. */
+static int load_profile(const struct rs_conf *conf,
+	const config_setting_t *g, const char *name, struct rs_scenario *sc,
+	int *index, struct rs_error *err)
+{
+	char path[RS_PATH_MAX];
+	struct rs_error find_err;
+
+	if (rs_find_data("hwprofiles", name, path, sizeof path, &find_err) < 0)
+		return rs_conf_fail(conf, config_setting_get_member(g,
+			"profile"), NULL, NULL, err, "%s (`recscale hw list` "
+			"shows the profiles found)", find_err.msg);
+	for (int i = 0; i < sc->n_hardware; i++)
+		if (strcmp(sc->hardware[i].path, path) == 0) {
+			*index = i;
+			return 0;
+		}
+	if (sc->n_hardware == RS_MAX_HARDWARE)
+		return rs_conf_fail(conf, g, NULL, NULL, err, "more than %d "
+			"different profiles; use at most %d", RS_MAX_HARDWARE,
+			RS_MAX_HARDWARE);
+	if (rs_hw_load(path, &sc->hardware[sc->n_hardware], err) < 0)
+		return -1;
+	*index = sc->n_hardware++;
+	return 0;
+}
+
 static int load_hardware(const struct rs_conf *conf,
 	const config_setting_t *root, struct rs_scenario *sc,
 	struct rs_error *err)
@@ -218,9 +257,7 @@ static int load_hardware(const struct rs_conf *conf,
 		const config_setting_t *g = config_setting_get_elem(list,
 			(unsigned)i);
 		const char *name;
-		char path[RS_PATH_MAX];
-		struct rs_error find_err;
-		int first, last;
+		int first, last, index;
 
 		if (!config_setting_is_group(g))
 			return rs_conf_fail(conf, g, NULL, NULL, err, "expected "
@@ -230,15 +267,8 @@ static int load_hardware(const struct rs_conf *conf,
 		    || rs_conf_string(conf, g, "profile", &name, err) < 0
 		    || load_range(conf, g, sc, &first, &last, err) < 0)
 			return -1;
-		if (rs_find_data("hwprofiles", name, path, sizeof path,
-				&find_err) < 0)
-			return rs_conf_fail(conf, config_setting_get_member(g,
-				"profile"), NULL, NULL, err, "%s (`recscale hw "
-				"list` shows the profiles found)",
-				find_err.msg);
-		if (rs_hw_load(path, &sc->hardware[i], err) < 0)
+		if (load_profile(conf, g, name, sc, &index, err) < 0)
 			return -1;
-		sc->n_hardware = i + 1;
 		for (int y = first; y <= last; y++) {
 			int k = y - sc->first_year;
 			if (owner[k] != NULL)
@@ -248,7 +278,7 @@ static int load_hardware(const struct rs_conf *conf,
 					"profile", y,
 					config_setting_source_line(owner[k]));
 			owner[k] = g;
-			sc->hw_of_year[k] = i;
+			sc->hw_of_year[k] = index;
 		}
 	}
 	for (int y = 0; y < n_years; y++)
@@ -314,13 +344,165 @@ static int load_growth(const struct rs_conf *conf,
 	return 0;
 }
 
+/* Candidate values of one lever: an ascending array of positive numbers.
+ * Without the key the lever keeps its plan value (the data levers) or 1
+ * (the model multipliers). */
+static int load_candidates(const struct rs_conf *conf,
+	const config_setting_t *g, int lever, double plan_value,
+	struct rs_levers *lv, struct rs_error *err)
+{
+	const config_setting_t *a;
+
+	lv->n[lever] = 1;
+	lv->value[lever][0] = plan_value;
+	if (g == NULL || !rs_conf_has(g, rs_lever_names[lever]))
+		return 0;
+	a = rs_conf_list(conf, g, rs_lever_names[lever], err);
+	if (a == NULL)
+		return -1;
+	if (config_setting_length(a) > RS_MAX_CANDIDATES)
+		return rs_conf_fail(conf, a, NULL, NULL, err, "has %d values; "
+			"give at most %d", config_setting_length(a),
+			RS_MAX_CANDIDATES);
+	lv->n[lever] = config_setting_length(a);
+	for (int i = 0; i < lv->n[lever]; i++) {
+		const config_setting_t *e = config_setting_get_elem(a,
+			(unsigned)i);
+		double v = config_setting_type(e) == CONFIG_TYPE_FLOAT
+			? config_setting_get_float(e)
+			: (double)config_setting_get_int64(e);
+		double max = lever == RS_LEVER_NEGATIVE_KEEP_FRAC ? 1.0 : 1e6;
+
+		if (!(v > 0.0) || v > max)
+			return rs_conf_fail(conf, e, NULL, NULL, err, "value %g "
+				"is out of range; give a value above 0 and at "
+				"most %g", v, max);
+		if (i > 0 && !(v > lv->value[lever][i - 1]))
+			return rs_conf_fail(conf, e, NULL, NULL, err, "value %g "
+				"does not increase; list the values in "
+				"ascending order", v);
+		lv->value[lever][i] = v;
+	}
+	return 0;
+}
+
+static int load_optimize(const struct rs_conf *conf,
+	const config_setting_t *root, struct rs_scenario *sc,
+	struct rs_error *err)
+{
+	static const char *const keys[] = {
+		"retention_days", "negative_keep_frac", "embedding_rows",
+		"embedding_dim", "top_mlp", "all_mlp", "hardware", NULL
+	};
+	const config_setting_t *g = NULL, *list;
+	struct rs_levers *lv = &sc->levers;
+	int n_years = sc->last_year - sc->first_year + 1;
+
+	if (rs_conf_has(root, "optimize")) {
+		g = rs_conf_group(conf, root, "optimize", err);
+		if (g == NULL || rs_conf_check_keys(conf, g, keys, err) < 0)
+			return -1;
+	}
+	if (load_candidates(conf, g, RS_LEVER_RETENTION_DAYS,
+			sc->data.retention_days, lv, err) < 0
+	    || load_candidates(conf, g, RS_LEVER_NEGATIVE_KEEP_FRAC,
+			sc->data.negative_keep_frac, lv, err) < 0)
+		return -1;
+	for (int l = RS_LEVER_EMBEDDING_ROWS; l < RS_N_LEVERS; l++)
+		if (load_candidates(conf, g, l, 1.0, lv, err) < 0)
+			return -1;
+
+	for (int y = 0; y < n_years; y++)
+		lv->hw_mask[y] = 1u << sc->hw_of_year[y];
+	if (g == NULL || !rs_conf_has(g, "hardware"))
+		return 0;
+	list = rs_conf_list(conf, g, "hardware", err);
+	if (list == NULL)
+		return -1;
+	for (int y = 0; y < n_years; y++)
+		lv->hw_mask[y] = 0;
+	for (int i = 0; i < config_setting_length(list); i++) {
+		static const char *const hw_keys[] = {
+			"profile", "first_year", "last_year", NULL
+		};
+		const config_setting_t *h = config_setting_get_elem(list,
+			(unsigned)i);
+		const char *name;
+		int first, last, index;
+
+		if (!config_setting_is_group(h))
+			return rs_conf_fail(conf, h, NULL, NULL, err, "expected "
+				"a group `{ profile = ...; first_year = ...; "
+				"last_year = ...; }`");
+		if (rs_conf_check_keys(conf, h, hw_keys, err) < 0
+		    || rs_conf_string(conf, h, "profile", &name, err) < 0
+		    || load_range(conf, h, sc, &first, &last, err) < 0
+		    || load_profile(conf, h, name, sc, &index, err) < 0)
+			return -1;
+		for (int y = first; y <= last; y++)
+			lv->hw_mask[y - sc->first_year] |= 1u << index;
+	}
+	for (int y = 0; y < n_years; y++)
+		if (lv->hw_mask[y] == 0)
+			return rs_conf_fail(conf, list, NULL, NULL, err, "no "
+				"profile is allowed in year %d; add an entry "
+				"that covers it", sc->first_year + y);
+	return 0;
+}
+
+static int load_uncertainty(const struct rs_conf *conf,
+	const config_setting_t *root, struct rs_uncertainty *u,
+	struct rs_error *err)
+{
+	const config_setting_t *g;
+
+	memset(u, 0, sizeof *u);
+	if (!rs_conf_has(root, "uncertainty"))
+		return 0;
+	g = rs_conf_group(conf, root, "uncertainty", err);
+	if (g == NULL || rs_conf_check_keys(conf, g, rs_uncertain_names,
+			err) < 0)
+		return -1;
+	for (int k = 0; k < RS_N_UNCERTAIN; k++) {
+		const config_setting_t *a;
+		double v[2];
+
+		if (!rs_conf_has(g, rs_uncertain_names[k]))
+			continue;
+		a = rs_conf_list(conf, g, rs_uncertain_names[k], err);
+		if (a == NULL)
+			return -1;
+		if (config_setting_length(a) != 2)
+			return rs_conf_fail(conf, a, NULL, NULL, err, "expected "
+				"[low, high]");
+		for (int i = 0; i < 2; i++) {
+			const config_setting_t *e = config_setting_get_elem(a,
+				(unsigned)i);
+			v[i] = config_setting_type(e) == CONFIG_TYPE_FLOAT
+				? config_setting_get_float(e)
+				: (double)config_setting_get_int64(e);
+			if (!isfinite(v[i]) || v[i] < (k == RS_UNCERTAIN_GROWTH
+					? -0.99 : 0.0))
+				return rs_conf_fail(conf, e, NULL, NULL, err,
+					"value %g is out of range", v[i]);
+		}
+		if (v[1] < v[0])
+			return rs_conf_fail(conf, a, NULL, NULL, err, "low %g is "
+				"above high %g; give [low, high]", v[0], v[1]);
+		u->given[k] = 1;
+		u->low[k] = v[0];
+		u->high[k] = v[1];
+	}
+	return 0;
+}
+
 int rs_scenario_load(const char *path, struct rs_scenario *sc,
 	struct rs_error *err)
 {
 	static const char *const keys[] = {
 		"name", "description", "first_year", "last_year", "law",
 		"workload", "data", "training", "storage", "cost", "hardware",
-		"growth", NULL
+		"growth", "optimize", "uncertainty", NULL
 	};
 	struct rs_conf conf;
 	const config_setting_t *root, *w;
@@ -358,7 +540,9 @@ int rs_scenario_load(const char *path, struct rs_scenario *sc,
 	    || load_training(&conf, root, &sc->training, err) < 0
 	    || load_storage_and_cost(&conf, root, sc, err) < 0
 	    || load_hardware(&conf, root, sc, err) < 0
-	    || load_growth(&conf, root, sc, err) < 0)
+	    || load_growth(&conf, root, sc, err) < 0
+	    || load_optimize(&conf, root, sc, err) < 0
+	    || load_uncertainty(&conf, root, &sc->uncertainty, err) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -47,6 +47,48 @@ struct rs_storage_params {
 	double read_bytes_per_s;	/* 0: not limited */
 };
 
+/* The levers recscale optimize may move, each with its candidate values:
+ * the retention window and negative keep rate set the data; the others
+ * multiply the year's planned model along a scaling scheme. */
+enum rs_lever {
+	RS_LEVER_RETENTION_DAYS,
+	RS_LEVER_NEGATIVE_KEEP_FRAC,
+	RS_LEVER_EMBEDDING_ROWS,
+	RS_LEVER_EMBEDDING_DIM,
+	RS_LEVER_TOP_MLP,
+	RS_LEVER_ALL_MLP,
+	RS_N_LEVERS
+};
+
+#define RS_MAX_CANDIDATES 16
+
+extern const char *const rs_lever_names[RS_N_LEVERS];
+
+struct rs_levers {
+	int n[RS_N_LEVERS];
+	double value[RS_N_LEVERS][RS_MAX_CANDIDATES];	/* ascending */
+	unsigned hw_mask[RS_MAX_YEARS];	/* bit i: hardware[i] allowed */
+};
+
+/* Inputs a Monte Carlo run draws uniformly from a range. */
+enum rs_uncertain {
+	RS_UNCERTAIN_GROWTH,		/* data.growth_per_year_frac */
+	RS_UNCERTAIN_PRICE_SCALE,	/* multiplies every device price */
+	RS_UNCERTAIN_EFFICIENCY_SCALE,	/* multiplies dense, gather and
+					 * network efficiencies (capped at
+					 * 1) */
+	RS_UNCERTAIN_USD_PER_KWH,	/* cost.usd_per_kwh */
+	RS_N_UNCERTAIN
+};
+
+extern const char *const rs_uncertain_names[RS_N_UNCERTAIN];
+
+struct rs_uncertainty {
+	int given[RS_N_UNCERTAIN];
+	double low[RS_N_UNCERTAIN];
+	double high[RS_N_UNCERTAIN];
+};
+
 struct rs_scenario {
 	char *path;
 	char *name;
@@ -67,6 +109,10 @@ struct rs_scenario {
 	/* per year of the horizon: index into hardware, growth factors */
 	int hw_of_year[RS_MAX_YEARS];
 	double growth_of_year[RS_MAX_YEARS][RS_N_SCHEMES];
+
+	struct rs_levers levers;	/* the plan's own values when the file
+					 * has no optimize group */
+	struct rs_uncertainty uncertainty;
 };
 
 /* Epochs needed at the scenario's global batch. */
