@@ -1,10 +1,13 @@
 /* recscale plan: project a scenario year by year. */
 #include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "engine.h"
+#include "montecarlo.h"
 #include "output.h"
 #include "searchpath.h"
 
@@ -22,6 +25,14 @@ static void plan_usage(FILE *f)
 		"  -o, --output FILE  write to FILE (atomically) instead of "
 		"standard output\n"
 		"  --force          replace FILE if it exists\n"
+		"  --monte-carlo N  also draw N plans over the law's bootstrap "
+		"samples and the\n"
+		"                   scenario's uncertainty ranges: P10, P50 and "
+		"P90 of NE and\n"
+		"                   cost per year, and the sensitivity of the "
+		"final year\n"
+		"                   (text and json)\n"
+		"  --seed S         seed of the Monte Carlo draws (default 1)\n"
 		"  --fields         list the CSV and JSON fields and exit\n"
 		"  -h, --help       show this help and exit\n", f);
 }
@@ -33,6 +44,8 @@ int cmd_plan(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "fields", no_argument, NULL, 'L' },
+		{ "monte-carlo", required_argument, NULL, 'M' },
+		{ "seed", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -43,6 +56,8 @@ int cmd_plan(int argc, char **argv)
 	struct rs_plan plan;
 	struct rs_error err;
 	struct rs_out out;
+	struct rs_uncertainty_result *uncertainty = NULL;
+	double draws = 0.0, seed = 1.0;
 	int c, force = 0;
 
 	opterr = 0;
@@ -62,6 +77,20 @@ int cmd_plan(int argc, char **argv)
 		case 'L':
 			rs_report_list_fields(stdout);
 			return RS_EXIT_OK;
+		case 'M':
+			if (rs_parse_double(optarg, &draws) < 0 || draws < 10
+			    || draws > 1e6 || draws != floor(draws))
+				return rs_cmd_usage("plan", "--monte-carlo %s: "
+					"give a whole number of draws from 10 to "
+					"1000000", optarg);
+			break;
+		case 's':
+			if (rs_parse_double(optarg, &seed) < 0 || seed < 0
+			    || seed > 4294967295.0 || seed != floor(seed))
+				return rs_cmd_usage("plan", "--seed %s: give a "
+					"whole number from 0 to 4294967295",
+					optarg);
+			break;
 		case 'h':
 			plan_usage(stdout);
 			return RS_EXIT_OK;
@@ -94,7 +123,23 @@ int cmd_plan(int argc, char **argv)
 		rs_out_abort(&out);
 		return rs_cmd_fail(&err);
 	}
+	if (draws > 0.0) {
+		uncertainty = malloc(sizeof *uncertainty);
+		if (uncertainty == NULL
+		    || rs_monte_carlo(&sc, (int)draws, (uint64_t)seed,
+				uncertainty, &err) < 0
+		    || rs_sensitivity_analysis(&sc, uncertainty, &err) < 0) {
+			if (uncertainty == NULL)
+				rs_fail(&err, "out of memory");
+			free(uncertainty);
+			rs_scenario_free(&sc);
+			rs_out_abort(&out);
+			return rs_cmd_fail(&err);
+		}
+		plan.uncertainty = uncertainty;
+	}
 	rs_report_plan(out.f, &plan, format);
+	free(uncertainty);
 	rs_scenario_free(&sc);
 	if (rs_out_commit(&out, &err) < 0)
 		return rs_cmd_fail(&err);

@@ -40,8 +40,12 @@ struct rs_year {
 
 #define RS_MAX_WARNINGS 32
 
+struct rs_uncertainty_result;
+
 struct rs_plan {
 	const struct rs_scenario *scenario;
+	/* Monte Carlo bands and sensitivity, when computed; NULL otherwise. */
+	const struct rs_uncertainty_result *uncertainty;
 	int n_years;
 	struct rs_year years[RS_MAX_YEARS];
 	int n_warnings;

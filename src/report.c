@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "montecarlo.h"
 #include "report.h"
 #include "output.h"
 
@@ -208,6 +209,92 @@ static void json_key(FILE *f, const char *indent, const char *key)
 	fputs(": ", f);
 }
 
+static void json_uncertainty(FILE *f, const struct rs_plan *plan)
+{
+	const struct rs_uncertainty_result *u = plan->uncertainty;
+	static const char *const keys[6] = {
+		"ne_p10", "ne_p50", "ne_p90", "cost_usd_p10", "cost_usd_p50",
+		"cost_usd_p90"
+	};
+
+	fprintf(f, ",\n  \"monte_carlo\": {\n    \"n_draws\": %d,\n    "
+		"\"seed\": %llu,\n    \"years\": [", u->n_draws,
+		(unsigned long long)u->seed);
+	for (int k = 0; k < u->n_years; k++) {
+		const struct rs_mc_year *y = &u->years[k];
+		double v[6] = { y->ne_p10, y->ne_p50, y->ne_p90, y->cost_p10,
+			y->cost_p50, y->cost_p90 };
+
+		fprintf(f, "%s\n      { \"year\": %d", k ? "," : "",
+			plan->years[k].year);
+		for (int i = 0; i < 6; i++) {
+			fprintf(f, ", \"%s\": ", keys[i]);
+			rs_json_number(f, v[i]);
+		}
+		fputs(" }", f);
+	}
+	fputs("\n    ]\n  },\n  \"sensitivity\": [", f);
+	for (int i = 0; i < u->n_sensitivity; i++) {
+		const struct rs_sensitivity *s = &u->sensitivity[i];
+
+		fputs(i ? ",\n    { \"input\": " : "\n    { \"input\": ", f);
+		rs_json_string(f, s->input);
+		fputs(", \"low\": ", f);
+		rs_json_number(f, s->low);
+		fputs(", \"high\": ", f);
+		rs_json_number(f, s->high);
+		fputs(", \"ne_low\": ", f);
+		rs_json_number(f, s->ne_low);
+		fputs(", \"ne_high\": ", f);
+		rs_json_number(f, s->ne_high);
+		fputs(", \"cost_usd_low\": ", f);
+		rs_json_number(f, s->cost_low);
+		fputs(", \"cost_usd_high\": ", f);
+		rs_json_number(f, s->cost_high);
+		fputs(" }", f);
+	}
+	fputs(u->n_sensitivity ? "\n  ]" : "]", f);
+}
+
+static void text_uncertainty(FILE *f, const struct rs_plan *plan)
+{
+	const struct rs_uncertainty_result *u = plan->uncertainty;
+	int final = plan->n_years - 1;
+	char a[32], b[32], c[32];
+
+	fprintf(f, "\nMonte Carlo over the law's bootstrap samples and the "
+		"scenario's uncertainty\nranges: %d draws, seed %llu\n",
+		u->n_draws, (unsigned long long)u->seed);
+	fprintf(f, "%-4s  %-26s %s\n", "year", "NE P10 / P50 / P90",
+		"cost USD P10 / P50 / P90");
+	for (int k = 0; k < u->n_years; k++) {
+		const struct rs_mc_year *y = &u->years[k];
+		fprintf(f, "%-4d  %.5f / %.5f / %.5f    %s / %s / %s\n",
+			plan->years[k].year, y->ne_p10, y->ne_p50, y->ne_p90,
+			rs_fmt_count(a, sizeof a, y->cost_p10),
+			rs_fmt_count(b, sizeof b, y->cost_p50),
+			rs_fmt_count(c, sizeof c, y->cost_p90));
+	}
+	if (u->n_sensitivity == 0)
+		return;
+	fprintf(f, "\nSensitivity of %d, one input at a time from the low to "
+		"the high end of its range,\nranked by the NE it moves, then by the "
+		"cost:\n",
+		plan->years[final].year);
+	fprintf(f, "%-26s %-22s %-22s %s\n", "input", "low -> high",
+		"NE", "cost USD");
+	for (int i = 0; i < u->n_sensitivity; i++) {
+		const struct rs_sensitivity *s = &u->sensitivity[i];
+		char range[40], ne[40];
+
+		snprintf(range, sizeof range, "%g -> %g", s->low, s->high);
+		snprintf(ne, sizeof ne, "%.5f -> %.5f", s->ne_low, s->ne_high);
+		fprintf(f, "%-26s %-22s %-22s %s -> %s\n", s->input, range, ne,
+			rs_fmt_count(a, sizeof a, s->cost_low),
+			rs_fmt_count(b, sizeof b, s->cost_high));
+	}
+}
+
 static void report_json(FILE *f, const struct rs_plan *plan)
 {
 	const struct rs_scenario *sc = plan->scenario;
@@ -265,7 +352,10 @@ static void report_json(FILE *f, const struct rs_plan *plan)
 		}
 		fputs(k + 1 < plan->n_years ? "    },\n" : "    }\n", f);
 	}
-	fputs("  ]\n}\n", f);
+	fputs("  ]", f);
+	if (plan->uncertainty != NULL)
+		json_uncertainty(f, plan);
+	fputs("\n}\n", f);
 }
 
 static char *fmt_usd(char *buf, size_t size, double v)
@@ -352,6 +442,8 @@ static void report_text(FILE *f, const struct rs_plan *plan)
 	if (rs_source_is_assumption(law->data.coefficient.source))
 		fputs("NE uses law coefficients marked as assumptions; run "
 			"`recscale law` to see each value's source.\n", f);
+	if (plan->uncertainty != NULL)
+		text_uncertainty(f, plan);
 }
 
 void rs_report_plan(FILE *f, const struct rs_plan *plan,
