@@ -240,7 +240,7 @@ is "$(page_check "$check" "$html" \
 is "$(page_check '
 print(sum(1 for t in root.iter(H + "table")
           if (t.find(H + "caption").text or "").startswith("Inputs of ")))' \
-	"$html")" 5 "inputs of two scenarios, one law and two profiles, each once"
+	"$html")" 6 "inputs of two scenarios, one law and three profiles, each once"
 page_text=$(page_check 'print(" ".join(" ".join(e.itertext()) for e in root.iter(H + "li")))' "$html")
 like "$page_text" "default: cost exceeds the budget of 1,200,000 USD per year in 2030" \
 	"warnings list the years over budget"
