@@ -135,8 +135,13 @@ static void report_text(FILE *f, const struct rs_optimization *opt)
 			opt->limit));
 	else
 		fprintf(f, "Target NE %.6g", opt->limit);
-	fprintf(f, "; exhaustive search over %d candidates in %d years\n\n",
-		opt->years[0].n_candidates, opt->n_years);
+	{
+		long total = 0;
+		for (int k = 0; k < opt->n_years; k++)
+			total += opt->years[k].n_candidates;
+		fprintf(f, "; exhaustive search over %ld candidate plans in %d "
+			"years\n\n", total, opt->n_years);
+	}
 	fprintf(f, "%-4s  %-9s %-6s %-5s %-5s %-5s %-5s %-14s %-6s %-9s "
 		"%-8s %14s %-16s\n", "year", "retention", "neg", "rows", "dim",
 		"top", "mlp", "hardware", "nodes", "D", "NE", "cost USD",
