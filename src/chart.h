@@ -19,7 +19,9 @@ struct rs_axis {
 	double min, max;	/* shown range; both > 0 on a log axis */
 	int log;		/* log10 scale */
 	int integer_ticks;	/* a tick at every whole number (years) */
-	const char *label;	/* axis title, with its unit */
+	const char *label;	/* axis title, with its unit; NULL: none */
+	int no_tick_labels;	/* ticks without labels, for a panel that
+				 * shares the categories of the one beside it */
 	/* Names of categories at 0, 1, ...: ticks at each, range from -0.5
 	 * to n - 0.5.  NULL on a numeric axis. */
 	const char *const *categories;
@@ -71,6 +73,13 @@ void rs_chart_band(const struct rs_chart *c, int n, const double *x,
 	const double *lo, const double *hi, const char *color);
 void rs_chart_marker(const struct rs_chart *c, double x, double y,
 	const char *color);
+/* An open ring around the point (x, y), to single one marker out. */
+void rs_chart_ring(const struct rs_chart *c, double x, double y,
+	const char *color);
+/* An error bar at x from lo to hi with caps, shifted dx pixels sideways
+ * so that the bars of several series at one x stay apart. */
+void rs_chart_whisker(const struct rs_chart *c, double x, double lo,
+	double hi, double dx, const char *color);
 
 /* A text label at pixel position (px, py); anchor is "start", "middle" or
  * "end". */
@@ -108,6 +117,18 @@ void rs_chart_place(const struct rs_chart *c, struct rs_boxes *b, double px,
  * where a further entry would start. */
 double rs_chart_legend_line(const struct rs_chart *c, int row, double x,
 	const char *name, const char *color);
+
+/* Symbols of legend entries other than a plain swatch. */
+enum rs_legend_symbol {
+	RS_LEGEND_BAND,		/* a light swatch: a shaded band */
+	RS_LEGEND_WHISKER,	/* an error bar with caps */
+	RS_LEGEND_RING		/* a marker with a ring around it */
+};
+
+/* A legend entry with symbol at x in a legend row; returns the x where a
+ * further entry would start. */
+double rs_chart_legend_symbol(const struct rs_chart *c, int row, double x,
+	enum rs_legend_symbol symbol, const char *name, const char *color);
 
 /* Approximate width in pixels of text at a font size, for layout. */
 double rs_chart_text_width(const char *text, int size);
