@@ -1,0 +1,254 @@
+/* Embedding-bag forward with AVX2, FMA and F16C: 8 fp32 lanes per ymm
+ * register.  AVX2 has masked loads only for 32-bit lanes, so the tail of a
+ * 16-bit or 8-bit row (1 to 7 elements) is assembled from scalar loads in
+ * general registers; copying it through a stack buffer would make each row
+ * wait on a store-to-load forward.  kernel.h explains the design. */
+#include "config.h"
+
+#ifdef RS_HAVE_X86_TARGETS
+#include <immintrin.h>
+#include <string.h>
+
+#include "kernel-impl.h"
+
+#define AVX2 __attribute__((target("avx2,fma,f16c")))
+#define INLINE static inline __attribute__((always_inline)) AVX2
+
+#define LANES 8
+#define MAX_REGS 8		/* 64 floats per column block */
+
+typedef int (*block_fn)(const struct rs_emb_job *job, int64_t bag_lo,
+	int64_t bag_hi, int col, int tail, int64_t *bad_position);
+
+/* Load 8 elements of row from column col and widen them to fp32. */
+INLINE __m256 load_lanes(enum rs_emb_dtype dtype, const unsigned char *row,
+	int col)
+{
+	__m256i wide;
+
+	switch (dtype) {
+	case RS_EMB_FP32:
+		return _mm256_loadu_ps((const float *)(const void *)(row
+			+ 4 * (size_t)col));
+	case RS_EMB_FP16:
+		return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)
+			(const void *)(row + 2 * (size_t)col)));
+	case RS_EMB_BF16:
+		wide = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)
+			(const void *)(row + 2 * (size_t)col)));
+		return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+	case RS_EMB_INT8:
+		wide = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)
+			(const void *)(row + col)));
+		return _mm256_cvtepi32_ps(wide);
+	}
+	return _mm256_setzero_ps();
+}
+
+/* Gather n (1..4) 16-bit elements at p into the low lanes of a 64-bit
+ * value. */
+INLINE uint64_t gather_u16(const unsigned char *p, int n)
+{
+	uint64_t bits = 0;
+
+	for (int k = 0; k < n; k++) {
+		uint16_t h;
+
+		memcpy(&h, p + 2 * k, sizeof h);
+		bits |= (uint64_t)h << (16 * k);
+	}
+	return bits;
+}
+
+/* Load the last tail (1..7) elements of a row from column col; lanes past
+ * the tail are 0 and no byte past it is read.  mask has the tail lanes
+ * set, for the 32-bit masked load. */
+INLINE __m256 load_tail(enum rs_emb_dtype dtype, const unsigned char *row,
+	int col, int tail, __m256i mask)
+{
+	__m128i bits;
+	__m256i wide;
+	uint64_t bytes = 0;
+
+	switch (dtype) {
+	case RS_EMB_FP32:
+		return _mm256_maskload_ps((const float *)(const void *)(row
+			+ 4 * (size_t)col), mask);
+	case RS_EMB_FP16:
+	case RS_EMB_BF16:
+		row += 2 * (size_t)col;
+		bits = _mm_set_epi64x((long long)(tail > 4
+			? gather_u16(row + 8, tail - 4) : 0),
+			(long long)gather_u16(row, tail < 4 ? tail : 4));
+		if (dtype == RS_EMB_FP16)
+			return _mm256_cvtph_ps(bits);
+		wide = _mm256_cvtepu16_epi32(bits);
+		return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+	case RS_EMB_INT8:
+		for (int k = 0; k < tail; k++)
+			bytes |= (uint64_t)row[col + k] << (8 * k);
+		wide = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)bytes));
+		return _mm256_cvtepi32_ps(wide);
+	}
+	return _mm256_setzero_ps();
+}
+
+INLINE void prefetch_row(const struct rs_emb_job *job, int64_t position)
+{
+	const char *row;
+	int64_t index;
+
+	if (position >= job->prefetch_end)
+		return;
+	index = job->indices[position];
+	if ((uint64_t)index >= job->n_rows)
+		return;
+	row = (const char *)job->rows + (size_t)index * job->row_bytes;
+	for (size_t line = 0; line < job->row_bytes; line += 64)
+		_mm_prefetch(row + line, _MM_HINT_T0);
+	_mm_prefetch(row + job->row_bytes - 1, _MM_HINT_T0);
+}
+
+/* Pool columns [col, col + 8 n_regs + tail) of bags [bag_lo, bag_hi).
+ * dtype, weighted and n_regs are compile-time constants in every caller,
+ * so acc[] lives in registers; tail (0..7) is the same for every row. */
+INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
+	int64_t bag_hi, int col, int tail, int64_t *bad_position,
+	const enum rs_emb_dtype dtype, const int weighted, const int n_regs)
+{
+	const int prefetch = col == 0 && job->prefetch_rows > 0;
+	const int tail_col = col + LANES * n_regs;
+	const __m256i tail_mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(tail),
+		_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+
+	for (int64_t b = bag_lo; b < bag_hi; b++) {
+		int64_t p0 = job->offsets[b], p1 = job->offsets[b + 1];
+		float *out = job->out + (size_t)b * (size_t)job->dim + col;
+		__m256 acc[MAX_REGS], acc_tail = _mm256_setzero_ps();
+		float bias_sum = 0.0f;
+
+		_Pragma("GCC unroll 8")
+		for (int r = 0; r < n_regs; r++)
+			acc[r] = _mm256_setzero_ps();
+
+		for (int64_t p = p0; p < p1; p++) {
+			int64_t index = job->indices[p];
+			const unsigned char *row;
+			float scale = 1.0f;
+			__m256 factor;
+
+			if ((uint64_t)index >= job->n_rows) {
+				*bad_position = p;
+				return -1;
+			}
+			if (prefetch)
+				prefetch_row(job, p + job->prefetch_rows);
+			row = job->rows + (size_t)index * job->row_bytes;
+
+			if (weighted)
+				scale = job->weights[p];
+			if (dtype == RS_EMB_INT8) {
+				float row_scale, row_bias;
+
+				memcpy(&row_scale, row + job->dim, 4);
+				memcpy(&row_bias, row + job->dim + 4, 4);
+				bias_sum += scale * row_bias;
+				scale *= row_scale;
+			}
+			factor = _mm256_set1_ps(scale);
+			_Pragma("GCC unroll 8")
+			for (int r = 0; r < n_regs; r++) {
+				__m256 v = load_lanes(dtype, row, col + LANES * r);
+
+				acc[r] = dtype == RS_EMB_INT8 || weighted
+					? _mm256_fmadd_ps(v, factor, acc[r])
+					: _mm256_add_ps(acc[r], v);
+			}
+			if (tail > 0) {
+				__m256 v = load_tail(dtype, row, tail_col, tail,
+					tail_mask);
+
+				acc_tail = _mm256_fmadd_ps(v, factor, acc_tail);
+			}
+		}
+
+		{
+			__m256 bias = _mm256_set1_ps(dtype == RS_EMB_INT8
+				? bias_sum : 0.0f);
+			__m256 inverse = _mm256_set1_ps(job->mean && p1 > p0
+				? 1.0f / (float)(p1 - p0) : 1.0f);
+
+			_Pragma("GCC unroll 8")
+			for (int r = 0; r < n_regs; r++)
+				_mm256_storeu_ps(out + LANES * r, _mm256_mul_ps(
+					_mm256_add_ps(acc[r], bias), inverse));
+			if (tail > 0)
+				_mm256_maskstore_ps(out + LANES * n_regs,
+					tail_mask, _mm256_mul_ps(_mm256_add_ps(
+					acc_tail, bias), inverse));
+		}
+	}
+	return 0;
+}
+
+#define BLOCK(dt, w, n) \
+static AVX2 int block_##dt##_##w##_##n(const struct rs_emb_job *job, \
+	int64_t bag_lo, int64_t bag_hi, int col, int tail, \
+	int64_t *bad_position) \
+{ \
+	return pool_block(job, bag_lo, bag_hi, col, tail, bad_position, \
+		RS_EMB_##dt, w, n); \
+}
+#define BLOCKS_BY_REGS(dt, w) BLOCK(dt, w, 0) BLOCK(dt, w, 1) BLOCK(dt, w, 2) \
+	BLOCK(dt, w, 3) BLOCK(dt, w, 4) BLOCK(dt, w, 5) BLOCK(dt, w, 6) \
+	BLOCK(dt, w, 7) BLOCK(dt, w, 8)
+#define BLOCKS(dt) BLOCKS_BY_REGS(dt, 0) BLOCKS_BY_REGS(dt, 1)
+
+BLOCKS(FP32)
+BLOCKS(FP16)
+BLOCKS(BF16)
+BLOCKS(INT8)
+
+#define ROW(dt, w) { block_##dt##_##w##_0, block_##dt##_##w##_1, \
+	block_##dt##_##w##_2, block_##dt##_##w##_3, block_##dt##_##w##_4, \
+	block_##dt##_##w##_5, block_##dt##_##w##_6, block_##dt##_##w##_7, \
+	block_##dt##_##w##_8 }
+#define ROWS(dt) { ROW(dt, 0), ROW(dt, 1) }
+
+/* Indexed by enum rs_emb_dtype, then weighted, then full registers. */
+static const block_fn blocks[4][2][MAX_REGS + 1] = {
+	ROWS(FP32), ROWS(FP16), ROWS(BF16), ROWS(INT8)
+};
+
+AVX2 int rs_embbag_fwd_avx2(const struct rs_emb_job *job, int64_t bag_lo,
+	int64_t bag_hi, int64_t *bad_position)
+{
+	const block_fn *by_regs = blocks[job->dtype][job->weights != NULL];
+	const int block_cols = LANES * MAX_REGS;
+	int full_blocks = job->dim / block_cols;
+	int rest = job->dim % block_cols;
+
+	if (job->dim <= block_cols)
+		return rest == 0
+			? by_regs[MAX_REGS](job, bag_lo, bag_hi, 0, 0,
+				bad_position)
+			: by_regs[rest / LANES](job, bag_lo, bag_hi, 0,
+				rest % LANES, bad_position);
+
+	/* Wider rows: every bag is walked once per column block, while the
+	 * rows gathered by the first block are still in L1 or L2. */
+	for (int64_t b = bag_lo; b < bag_hi; b++) {
+		int col = 0;
+
+		for (int k = 0; k < full_blocks; k++, col += block_cols)
+			if (by_regs[MAX_REGS](job, b, b + 1, col, 0,
+					bad_position) < 0)
+				return -1;
+		if (rest > 0)
+			by_regs[rest / LANES](job, b, b + 1, col, rest % LANES,
+				bad_position);
+	}
+	return 0;
+}
+
+#endif

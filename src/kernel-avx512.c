@@ -1,0 +1,209 @@
+/* Embedding-bag forward with AVX-512 (F, BW, VL): 16 fp32 lanes per zmm
+ * register, masked loads and stores for the last register of a row, so no
+ * lane past the row is read or written.  kernel.h explains the design. */
+#include "config.h"
+
+#ifdef RS_HAVE_X86_TARGETS
+#include <immintrin.h>
+#include <string.h>
+
+#include "kernel-impl.h"
+
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,fma,f16c")))
+#define INLINE static inline __attribute__((always_inline)) AVX512
+
+#define LANES 16
+#define MAX_REGS 8		/* 128 floats per column block */
+
+typedef int (*block_fn)(const struct rs_emb_job *job, int64_t bag_lo,
+	int64_t bag_hi, int col, __mmask16 last_mask, int64_t *bad_position);
+
+/* Load 16 elements of row from column col (the lanes set in mask only) and
+ * widen them to fp32. */
+INLINE __m512 load_lanes(enum rs_emb_dtype dtype, const unsigned char *row,
+	int col, __mmask16 mask)
+{
+	__m512i wide;
+
+	switch (dtype) {
+	case RS_EMB_FP32:
+		return _mm512_maskz_loadu_ps(mask, row + 4 * (size_t)col);
+	case RS_EMB_FP16:
+		return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(mask,
+			row + 2 * (size_t)col));
+	case RS_EMB_BF16:
+		wide = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(mask,
+			row + 2 * (size_t)col));
+		return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
+	case RS_EMB_INT8:
+		wide = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask,
+			row + col));
+		return _mm512_cvtepi32_ps(wide);
+	}
+	return _mm512_setzero_ps();
+}
+
+/* Prefetch every cache line of the row at position, if it is in range. */
+INLINE void prefetch_row(const struct rs_emb_job *job, int64_t position)
+{
+	const char *row;
+	int64_t index;
+
+	if (position >= job->prefetch_end)
+		return;
+	index = job->indices[position];
+	if ((uint64_t)index >= job->n_rows)
+		return;
+	row = (const char *)job->rows + (size_t)index * job->row_bytes;
+	for (size_t line = 0; line < job->row_bytes; line += 64)
+		_mm_prefetch(row + line, _MM_HINT_T0);
+	_mm_prefetch(row + job->row_bytes - 1, _MM_HINT_T0);
+}
+
+/* Pool columns [col, col + 16 n_regs) of bags [bag_lo, bag_hi), with the
+ * last register limited to last_mask.  dtype, weighted and n_regs are
+ * compile-time constants in every caller, so acc[] lives in registers. */
+INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
+	int64_t bag_hi, int col, __mmask16 last_mask, int64_t *bad_position,
+	const enum rs_emb_dtype dtype, const int weighted, const int n_regs)
+{
+	const int prefetch = col == 0 && job->prefetch_rows > 0;
+
+	for (int64_t b = bag_lo; b < bag_hi; b++) {
+		int64_t p0 = job->offsets[b], p1 = job->offsets[b + 1];
+		float *out = job->out + (size_t)b * (size_t)job->dim + col;
+		__m512 acc[MAX_REGS];
+		float bias_sum = 0.0f;
+
+		_Pragma("GCC unroll 8")
+		for (int r = 0; r < n_regs; r++)
+			acc[r] = _mm512_setzero_ps();
+
+		for (int64_t p = p0; p < p1; p++) {
+			int64_t index = job->indices[p];
+			const unsigned char *row;
+
+			if ((uint64_t)index >= job->n_rows) {
+				*bad_position = p;
+				return -1;
+			}
+			if (prefetch)
+				prefetch_row(job, p + job->prefetch_rows);
+			row = job->rows + (size_t)index * job->row_bytes;
+
+			if (dtype == RS_EMB_INT8 || weighted) {
+				float scale = weighted ? job->weights[p] : 1.0f;
+				__m512 factor;
+
+				if (dtype == RS_EMB_INT8) {
+					float row_scale, row_bias;
+
+					memcpy(&row_scale, row + job->dim, 4);
+					memcpy(&row_bias, row + job->dim + 4, 4);
+					bias_sum += scale * row_bias;
+					scale *= row_scale;
+				}
+				factor = _mm512_set1_ps(scale);
+				_Pragma("GCC unroll 8")
+				for (int r = 0; r < n_regs; r++)
+					acc[r] = _mm512_fmadd_ps(load_lanes(dtype,
+						row, col + LANES * r,
+						r == n_regs - 1 ? last_mask
+						: 0xffff), factor, acc[r]);
+			} else {
+				_Pragma("GCC unroll 8")
+				for (int r = 0; r < n_regs; r++)
+					acc[r] = _mm512_add_ps(acc[r],
+						load_lanes(dtype, row,
+						col + LANES * r,
+						r == n_regs - 1 ? last_mask
+						: 0xffff));
+			}
+		}
+
+		{
+			__m512 bias = _mm512_set1_ps(bias_sum);
+			__m512 inverse = _mm512_set1_ps(job->mean && p1 > p0
+				? 1.0f / (float)(p1 - p0) : 1.0f);
+
+			_Pragma("GCC unroll 8")
+			for (int r = 0; r < n_regs; r++) {
+				__m512 v = acc[r];
+
+				if (dtype == RS_EMB_INT8)
+					v = _mm512_add_ps(v, bias);
+				if (job->mean)
+					v = _mm512_mul_ps(v, inverse);
+				if (r == n_regs - 1)
+					_mm512_mask_storeu_ps(out + LANES * r,
+						last_mask, v);
+				else
+					_mm512_storeu_ps(out + LANES * r, v);
+			}
+		}
+	}
+	return 0;
+}
+
+/* One out-of-line specialisation per (dtype, weighted, register count). */
+#define BLOCK(dt, w, n) \
+static AVX512 int block_##dt##_##w##_##n(const struct rs_emb_job *job, \
+	int64_t bag_lo, int64_t bag_hi, int col, __mmask16 last_mask, \
+	int64_t *bad_position) \
+{ \
+	return pool_block(job, bag_lo, bag_hi, col, last_mask, bad_position, \
+		RS_EMB_##dt, w, n); \
+}
+#define BLOCKS_BY_REGS(dt, w) BLOCK(dt, w, 1) BLOCK(dt, w, 2) BLOCK(dt, w, 3) \
+	BLOCK(dt, w, 4) BLOCK(dt, w, 5) BLOCK(dt, w, 6) BLOCK(dt, w, 7) \
+	BLOCK(dt, w, 8)
+#define BLOCKS(dt) BLOCKS_BY_REGS(dt, 0) BLOCKS_BY_REGS(dt, 1)
+
+BLOCKS(FP32)
+BLOCKS(FP16)
+BLOCKS(BF16)
+BLOCKS(INT8)
+
+#define ROW(dt, w) { NULL, block_##dt##_##w##_1, block_##dt##_##w##_2, \
+	block_##dt##_##w##_3, block_##dt##_##w##_4, block_##dt##_##w##_5, \
+	block_##dt##_##w##_6, block_##dt##_##w##_7, block_##dt##_##w##_8 }
+#define ROWS(dt) { ROW(dt, 0), ROW(dt, 1) }
+
+/* Indexed by enum rs_emb_dtype, then weighted, then register count. */
+static const block_fn blocks[4][2][MAX_REGS + 1] = {
+	ROWS(FP32), ROWS(FP16), ROWS(BF16), ROWS(INT8)
+};
+
+AVX512 int rs_embbag_fwd_avx512(const struct rs_emb_job *job, int64_t bag_lo,
+	int64_t bag_hi, int64_t *bad_position)
+{
+	const block_fn *by_regs = blocks[job->dtype][job->weights != NULL];
+	const int block_cols = LANES * MAX_REGS;
+	int full_blocks = job->dim / block_cols;
+	int rest = job->dim % block_cols;
+	int rest_regs = (rest + LANES - 1) / LANES;
+	__mmask16 rest_mask = rest % LANES
+		? (__mmask16)((1u << (rest % LANES)) - 1) : 0xffff;
+
+	/* A row of one block: one call pools the whole range. */
+	if (job->dim <= block_cols)
+		return by_regs[rest_regs ? rest_regs : MAX_REGS](job, bag_lo,
+			bag_hi, 0, rest ? rest_mask : 0xffff, bad_position);
+
+	/* Wider rows: every bag is walked once per column block, while the
+	 * rows gathered by the first block are still in L1 or L2. */
+	for (int64_t b = bag_lo; b < bag_hi; b++) {
+		int col = 0;
+
+		for (int k = 0; k < full_blocks; k++, col += block_cols)
+			if (by_regs[MAX_REGS](job, b, b + 1, col, 0xffff,
+					bad_position) < 0)
+				return -1;
+		if (rest_regs > 0)
+			by_regs[rest_regs](job, b, b + 1, col, rest_mask,
+				bad_position);
+	}
+	return 0;
+}
+
+#endif

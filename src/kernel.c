@@ -1,0 +1,534 @@
+/* Embedding-bag forward: argument checks, variant choice, row encoding and
+ * the worker threads.  The gathering loops are in kernel-<isa>.c. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "kernel-impl.h"
+#include "topology.h"
+
+static const char *const dtype_names[] = { "fp32", "fp16", "bf16", "int8" };
+static const char *const pooling_names[] = { "sum", "mean", "weighted_sum" };
+static const char *const isa_names[] = { "auto", "scalar", "avx2", "avx512" };
+
+size_t rs_emb_row_bytes(enum rs_emb_dtype dtype, int dim)
+{
+	switch (dtype) {
+	case RS_EMB_FP32:
+		return 4 * (size_t)dim;
+	case RS_EMB_FP16:
+	case RS_EMB_BF16:
+		return 2 * (size_t)dim;
+	case RS_EMB_INT8:
+		return (size_t)dim + 8;
+	}
+	return 0;
+}
+
+const char *rs_emb_dtype_name(enum rs_emb_dtype dtype)
+{
+	return (unsigned)dtype < 4 ? dtype_names[dtype] : "unknown";
+}
+
+int rs_emb_dtype_parse(const char *name, enum rs_emb_dtype *dtype)
+{
+	for (int i = 0; i < 4; i++)
+		if (strcmp(name, dtype_names[i]) == 0) {
+			*dtype = (enum rs_emb_dtype)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *rs_emb_pooling_name(enum rs_emb_pooling pooling)
+{
+	return (unsigned)pooling < 3 ? pooling_names[pooling] : "unknown";
+}
+
+int rs_emb_pooling_parse(const char *name, enum rs_emb_pooling *pooling)
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(name, pooling_names[i]) == 0) {
+			*pooling = (enum rs_emb_pooling)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *rs_emb_isa_name(enum rs_emb_isa isa)
+{
+	return (unsigned)isa < 4 ? isa_names[isa] : "unknown";
+}
+
+int rs_emb_isa_supported(enum rs_emb_isa isa)
+{
+	switch (isa) {
+	case RS_EMB_ISA_AUTO:
+	case RS_EMB_ISA_SCALAR:
+		return 1;
+#ifdef RS_HAVE_X86_TARGETS
+	case RS_EMB_ISA_AVX2:
+		__builtin_cpu_init();
+		return __builtin_cpu_supports("avx2")
+			&& __builtin_cpu_supports("fma")
+			&& __builtin_cpu_supports("f16c");
+	case RS_EMB_ISA_AVX512:
+		__builtin_cpu_init();
+		return __builtin_cpu_supports("avx512f")
+			&& __builtin_cpu_supports("avx512bw")
+			&& __builtin_cpu_supports("avx512vl")
+			&& __builtin_cpu_supports("fma")
+			&& __builtin_cpu_supports("f16c");
+#else
+	case RS_EMB_ISA_AVX2:
+	case RS_EMB_ISA_AVX512:
+		return 0;
+#endif
+	}
+	return 0;
+}
+
+enum rs_emb_isa rs_emb_isa_best(void)
+{
+	if (rs_emb_isa_supported(RS_EMB_ISA_AVX512))
+		return RS_EMB_ISA_AVX512;
+	if (rs_emb_isa_supported(RS_EMB_ISA_AVX2))
+		return RS_EMB_ISA_AVX2;
+	return RS_EMB_ISA_SCALAR;
+}
+
+/* The prefetch distance keeps about RS_EMB_PREFETCH_BYTES of rows in
+ * flight, and at most RS_EMB_PREFETCH_MAX_ROWS rows: 16 rows of 64 B, 16
+ * of 256 B, 4 of 1 KiB.  A core keeps only about 20-24 L1 misses in
+ * flight, so prefetching further ahead than that for wide rows only queues
+ * prefetches behind each other; 16 rows is also the distance PyTorch,
+ * caffe2 and FBGEMM use. */
+int rs_emb_prefetch_rows(size_t row_bytes)
+{
+	size_t lines = (row_bytes + 63) / 64;
+	size_t rows = RS_EMB_PREFETCH_BYTES / (64 * (lines ? lines : 1));
+
+	if (rows > RS_EMB_PREFETCH_MAX_ROWS)
+		rows = RS_EMB_PREFETCH_MAX_ROWS;
+	return rows < 1 ? 1 : (int)rows;
+}
+
+static uint32_t float_bits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, sizeof u);
+	return u;
+}
+
+/* Round an fp32 to the nearest IEEE half, ties to even. */
+static uint16_t float_to_half(float f)
+{
+	uint32_t x = float_bits(f);
+	uint32_t sign = (x >> 16) & 0x8000u;
+	uint32_t mantissa = x & 0x7fffffu;
+	int exponent = (int)((x >> 23) & 0xffu) - 127 + 15;
+	uint32_t half, rest, halfway;
+	int shift;
+
+	if (((x >> 23) & 0xffu) == 0xffu)	/* inf stays inf, NaN quiet */
+		return (uint16_t)(sign | 0x7c00u | (mantissa ? 0x200u : 0u));
+	if (exponent >= 31)
+		return (uint16_t)(sign | 0x7c00u);
+	if (exponent > 0) {
+		half = sign | ((uint32_t)exponent << 10) | (mantissa >> 13);
+		rest = mantissa & 0x1fffu;
+		if (rest > 0x1000u || (rest == 0x1000u && (half & 1u)))
+			half++;		/* may carry into the exponent: right */
+		return (uint16_t)half;
+	}
+	/* A half subnormal: m x 2^-24 with m = 1.mantissa x 2^(exponent-1)
+	 * x 2^24, so the 24-bit significand shifts right by 14 - exponent. */
+	if (exponent < -10)
+		return (uint16_t)sign;
+	mantissa |= 0x800000u;
+	shift = 14 - exponent;
+	half = mantissa >> shift;
+	rest = mantissa & ((1u << shift) - 1u);
+	halfway = 1u << (shift - 1);
+	if (rest > halfway || (rest == halfway && (half & 1u)))
+		half++;
+	return (uint16_t)(sign | half);
+}
+
+static uint16_t float_to_bf16(float f)
+{
+	uint32_t x = float_bits(f);
+
+	if ((x & 0x7f800000u) == 0x7f800000u && (x & 0x7fffffu))
+		return (uint16_t)((x >> 16) | 0x40u);	/* quiet NaN */
+	x += 0x7fffu + ((x >> 16) & 1u);
+	return (uint16_t)(x >> 16);
+}
+
+void rs_emb_encode_row(enum rs_emb_dtype dtype, const float *src, int dim,
+	void *dst)
+{
+	unsigned char *row = dst;
+	float lo = src[0], hi = src[0], scale;
+
+	switch (dtype) {
+	case RS_EMB_FP32:
+		memcpy(row, src, 4 * (size_t)dim);
+		return;
+	case RS_EMB_FP16:
+	case RS_EMB_BF16:
+		for (int k = 0; k < dim; k++) {
+			uint16_t h = dtype == RS_EMB_FP16
+				? float_to_half(src[k]) : float_to_bf16(src[k]);
+
+			memcpy(row + 2 * k, &h, sizeof h);
+		}
+		return;
+	case RS_EMB_INT8:
+		for (int k = 1; k < dim; k++) {
+			lo = src[k] < lo ? src[k] : lo;
+			hi = src[k] > hi ? src[k] : hi;
+		}
+		scale = (hi - lo) / 255.0f;
+		for (int k = 0; k < dim; k++) {
+			float code = scale > 0.0f
+				? (src[k] - lo) / scale + 0.5f : 0.0f;
+
+			row[k] = (unsigned char)(code >= 255.0f ? 255
+				: code <= 0.0f ? 0 : (int)code);
+		}
+		memcpy(row + dim, &scale, sizeof scale);
+		memcpy(row + dim + 4, &lo, sizeof lo);
+		return;
+	}
+}
+
+float rs_emb_decode(enum rs_emb_dtype dtype, const void *row, int dim, int k)
+{
+	const unsigned char *bytes = row;
+	float f, scale, bias;
+	uint16_t h;
+
+	switch (dtype) {
+	case RS_EMB_FP32:
+		memcpy(&f, bytes + 4 * (size_t)k, sizeof f);
+		return f;
+	case RS_EMB_FP16:
+		memcpy(&h, bytes + 2 * (size_t)k, sizeof h);
+		return rs_emb_half_to_float(h);
+	case RS_EMB_BF16:
+		memcpy(&h, bytes + 2 * (size_t)k, sizeof h);
+		return rs_emb_bf16_to_float(h);
+	case RS_EMB_INT8:
+		memcpy(&scale, bytes + dim, sizeof scale);
+		memcpy(&bias, bytes + dim + 4, sizeof bias);
+		return scale * (float)bytes[k] + bias;
+	}
+	return 0.0f;
+}
+
+/* Worker threads.  The caller publishes a job and bumps generation; each
+ * worker pools its range of bags and the last one to finish signals done.
+ * One rs_emb_bag_forward call at a time may use a pool. */
+struct rs_emb_worker {
+	struct rs_emb_pool *pool;
+	pthread_t thread;
+	int64_t bag_lo, bag_hi;
+	int64_t bad_position;
+	int status;
+};
+
+struct rs_emb_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t start, done;
+	unsigned long generation;
+	int n_running;
+	int stop;
+	const struct rs_emb_job *job;
+	rs_emb_range_fn fn;
+	int n_threads;
+	int n_started;
+	struct rs_emb_worker workers[];
+};
+
+static void *worker_main(void *arg)
+{
+	struct rs_emb_worker *w = arg;
+	struct rs_emb_pool *pool = w->pool;
+	unsigned long seen = 0;
+
+	pthread_mutex_lock(&pool->lock);
+	for (;;) {
+		while (pool->generation == seen && !pool->stop)
+			pthread_cond_wait(&pool->start, &pool->lock);
+		if (pool->stop)
+			break;
+		seen = pool->generation;
+		pthread_mutex_unlock(&pool->lock);
+
+		w->bad_position = -1;
+		w->status = pool->fn(pool->job, w->bag_lo, w->bag_hi,
+			&w->bad_position);
+
+		pthread_mutex_lock(&pool->lock);
+		if (--pool->n_running == 0)
+			pthread_cond_signal(&pool->done);
+	}
+	pthread_mutex_unlock(&pool->lock);
+	return NULL;
+}
+
+struct rs_emb_pool *rs_emb_pool_new(int n_threads,
+	const struct rs_topology *topo, int *n_unbound, struct rs_error *err)
+{
+	struct rs_emb_pool *pool;
+
+	if (n_unbound != NULL)
+		*n_unbound = 0;
+	if (n_threads < 1 || n_threads > 1024) {
+		rs_fail(err, "%d worker threads requested; give 1 to 1024",
+			n_threads);
+		return NULL;
+	}
+	pool = calloc(1, sizeof *pool + (size_t)n_threads
+		* sizeof pool->workers[0]);
+	if (pool == NULL) {
+		rs_fail(err, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->start, NULL);
+	pthread_cond_init(&pool->done, NULL);
+	pool->n_threads = n_threads;
+
+	for (int i = 0; i < n_threads; i++) {
+		struct rs_emb_worker *w = &pool->workers[i];
+		int rc;
+
+		w->pool = pool;
+		rc = pthread_create(&w->thread, NULL, worker_main, w);
+		if (rc != 0) {
+			rs_fail(err, "starting worker thread %d of %d failed: "
+				"%s", i + 1, n_threads, strerror(rc));
+			rs_emb_pool_free(pool);
+			return NULL;
+		}
+		pool->n_started++;
+		if (topo != NULL && rs_topo_bind_thread(topo, w->thread, i,
+				NULL) < 0 && n_unbound != NULL)
+			(*n_unbound)++;
+	}
+	return pool;
+}
+
+int rs_emb_pool_threads(const struct rs_emb_pool *pool)
+{
+	return pool ? pool->n_threads : 1;
+}
+
+void rs_emb_pool_free(struct rs_emb_pool *pool)
+{
+	if (pool == NULL)
+		return;
+	pthread_mutex_lock(&pool->lock);
+	pool->stop = 1;
+	pthread_cond_broadcast(&pool->start);
+	pthread_mutex_unlock(&pool->lock);
+	for (int i = 0; i < pool->n_started; i++)
+		pthread_join(pool->workers[i].thread, NULL);
+	pthread_cond_destroy(&pool->done);
+	pthread_cond_destroy(&pool->start);
+	pthread_mutex_destroy(&pool->lock);
+	free(pool);
+}
+
+/* The first bag b with offsets[b] >= position, searching [lo, hi]. */
+static int64_t first_bag_at(const int64_t *offsets, int64_t lo, int64_t hi,
+	int64_t position)
+{
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+
+		if (offsets[mid] < position)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Run the job on the workers, each on a contiguous range of bags holding
+ * about the same number of indices.  Returns the first bad position, or
+ * -1 when every index was in range. */
+static int64_t run_on_pool(struct rs_emb_pool *pool,
+	const struct rs_emb_job *job, rs_emb_range_fn fn, int64_t n_bags)
+{
+	const int64_t *offsets = job->offsets;
+	int64_t first = offsets[0], total = offsets[n_bags] - first;
+	int64_t lo = 0, bad = -1;
+	int n = pool->n_threads;
+
+	for (int i = 0; i < n; i++) {
+		struct rs_emb_worker *w = &pool->workers[i];
+		int64_t target = first + (int64_t)((double)total * (i + 1) / n);
+		int64_t hi = i == n - 1 ? n_bags
+			: first_bag_at(offsets, lo, n_bags, target);
+
+		w->bag_lo = lo;
+		w->bag_hi = hi;
+		lo = hi;
+	}
+
+	pthread_mutex_lock(&pool->lock);
+	pool->job = job;
+	pool->fn = fn;
+	pool->n_running = n;
+	pool->generation++;
+	pthread_cond_broadcast(&pool->start);
+	while (pool->n_running > 0)
+		pthread_cond_wait(&pool->done, &pool->lock);
+	pthread_mutex_unlock(&pool->lock);
+
+	for (int i = 0; i < n; i++) {
+		const struct rs_emb_worker *w = &pool->workers[i];
+
+		if (w->status < 0 && (bad < 0 || w->bad_position < bad))
+			bad = w->bad_position;
+	}
+	return bad;
+}
+
+static int check_table(const struct rs_emb_table *t, struct rs_error *err)
+{
+	if ((unsigned)t->dtype > RS_EMB_INT8)
+		return rs_fail(err, "embedding table: unknown row type %d",
+			(int)t->dtype);
+	if (t->dim < 1 || t->dim > RS_EMB_MAX_DIM)
+		return rs_fail(err, "embedding table: dimension %d is out of "
+			"range; give 1 to %d", t->dim, RS_EMB_MAX_DIM);
+	if (t->n_rows < 0)
+		return rs_fail(err, "embedding table: %lld rows; the count "
+			"cannot be negative", (long long)t->n_rows);
+	if (t->n_rows > 0 && t->rows == NULL)
+		return rs_fail(err, "embedding table: %lld rows but no row "
+			"data", (long long)t->n_rows);
+	if (t->row_bytes < rs_emb_row_bytes(t->dtype, t->dim))
+		return rs_fail(err, "embedding table: row stride %zu bytes is "
+			"less than the %zu bytes of a %s row of dimension %d",
+			t->row_bytes, rs_emb_row_bytes(t->dtype, t->dim),
+			rs_emb_dtype_name(t->dtype), t->dim);
+	return 0;
+}
+
+static int check_bags(const struct rs_emb_bags *bags,
+	enum rs_emb_pooling pooling, struct rs_error *err)
+{
+	if (bags->n_bags < 0 || bags->offsets == NULL)
+		return rs_fail(err, "bags: %s", bags->offsets == NULL
+			? "offsets missing" : "negative bag count");
+	if (bags->offsets[0] < 0)
+		return rs_fail(err, "bags: offsets[0] = %lld is negative",
+			(long long)bags->offsets[0]);
+	for (int64_t b = 0; b < bags->n_bags; b++)
+		if (bags->offsets[b + 1] < bags->offsets[b])
+			return rs_fail(err, "bags: offsets[%lld] = %lld is less "
+				"than offsets[%lld] = %lld; offsets must not "
+				"decrease", (long long)(b + 1),
+				(long long)bags->offsets[b + 1], (long long)b,
+				(long long)bags->offsets[b]);
+	if (bags->offsets[bags->n_bags] > bags->n_indices)
+		return rs_fail(err, "bags: the last offset %lld is past the "
+			"%lld indices", (long long)bags->offsets[bags->n_bags],
+			(long long)bags->n_indices);
+	if (bags->offsets[bags->n_bags] > bags->offsets[0]
+	    && bags->indices == NULL)
+		return rs_fail(err, "bags: indices missing");
+	if (pooling == RS_EMB_WEIGHTED_SUM && bags->weights == NULL
+	    && bags->offsets[bags->n_bags] > bags->offsets[0])
+		return rs_fail(err, "bags: weighted_sum pooling needs one "
+			"weight per index");
+	if (pooling != RS_EMB_WEIGHTED_SUM && bags->weights != NULL)
+		return rs_fail(err, "bags: weights given for %s pooling; "
+			"use weighted_sum or pass no weights",
+			rs_emb_pooling_name(pooling));
+	return 0;
+}
+
+static rs_emb_range_fn choose_variant(enum rs_emb_isa isa)
+{
+	switch (isa) {
+#ifdef RS_HAVE_X86_TARGETS
+	case RS_EMB_ISA_AVX512:
+		return rs_embbag_fwd_avx512;
+	case RS_EMB_ISA_AVX2:
+		return rs_embbag_fwd_avx2;
+#endif
+	default:
+		return rs_embbag_fwd_scalar;
+	}
+}
+
+int rs_emb_bag_forward(struct rs_emb_pool *pool,
+	const struct rs_emb_table *table, const struct rs_emb_bags *bags,
+	const struct rs_emb_options *options, float *out,
+	struct rs_error *err)
+{
+	enum rs_emb_isa isa = options->isa;
+	struct rs_emb_job job;
+	rs_emb_range_fn fn;
+	int64_t bad = -1;
+
+	if (check_table(table, err) < 0
+	    || check_bags(bags, options->pooling, err) < 0)
+		return -1;
+	if ((unsigned)options->pooling > RS_EMB_WEIGHTED_SUM)
+		return rs_fail(err, "unknown pooling %d", (int)options->pooling);
+	if (isa == RS_EMB_ISA_AUTO)
+		isa = rs_emb_isa_best();
+	if ((unsigned)isa > RS_EMB_ISA_AVX512 || !rs_emb_isa_supported(isa))
+		return rs_fail(err, "the %s kernel cannot run on this CPU; "
+			"use auto", rs_emb_isa_name(isa));
+	if (bags->n_bags == 0)
+		return 0;
+	if (out == NULL)
+		return rs_fail(err, "no output buffer for %lld bags",
+			(long long)bags->n_bags);
+
+	memset(&job, 0, sizeof job);
+	job.rows = table->rows;
+	job.n_rows = (uint64_t)table->n_rows;
+	job.row_bytes = table->row_bytes;
+	job.dim = table->dim;
+	job.dtype = table->dtype;
+	job.indices = bags->indices;
+	job.offsets = bags->offsets;
+	job.weights = options->pooling == RS_EMB_WEIGHTED_SUM
+		? bags->weights : NULL;
+	job.mean = options->pooling == RS_EMB_MEAN;
+	job.prefetch_end = bags->offsets[bags->n_bags];
+	job.prefetch_rows = options->prefetch_rows < 0
+		? rs_emb_prefetch_rows(table->row_bytes) : options->prefetch_rows;
+	job.out = out;
+	/* Weighted sum over no indices at all may come without weights:
+	 * every bag is empty, and the sum variant writes the same zeros. */
+	fn = choose_variant(isa);
+
+	if (pool != NULL)
+		bad = run_on_pool(pool, &job, fn, bags->n_bags);
+	else if (fn(&job, 0, bags->n_bags, &bad) == 0)
+		bad = -1;
+
+	if (bad >= 0) {
+		int64_t bag = first_bag_at(bags->offsets, 0, bags->n_bags,
+			bad + 1) - 1;
+
+		return rs_fail(err, "index %lld at position %lld (bag %lld) is "
+			"outside the table of %lld rows; indices must be in "
+			"[0, %lld)", (long long)bags->indices[bad],
+			(long long)bad, (long long)bag,
+			(long long)table->n_rows, (long long)table->n_rows);
+	}
+	return 0;
+}

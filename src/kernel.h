@@ -1,0 +1,170 @@
+/* Embedding-bag forward: gather rows of a table by index and pool each bag.
+ *
+ * For bag b with positions p in [offsets[b], offsets[b+1]):
+ *
+ *   sum:           out[b] = sum_p row(indices[p])
+ *   mean:          out[b] = sum_p row(indices[p]) / n_b   (0 for an empty bag)
+ *   weighted sum:  out[b] = sum_p weights[p] * row(indices[p])
+ *
+ * where row(i) is row i widened to fp32: fp32 as stored, fp16 by IEEE half
+ * conversion, bf16 by placing its 16 bits in the top of an fp32, and int8 as
+ * scale_i * q + bias_i for the 8-bit unsigned codes q, with scale_i and
+ * bias_i the two fp32 values stored after the row's codes (the "fused
+ * 8-bit rowwise" layout of FBGEMM and PyTorch, d + 8 bytes per row).  This
+ * is the definition that torch.nn.functional.embedding_bag computes for
+ * fp32 rows and include_last_offset=True; the tests compare every variant
+ * with a scalar reference accumulated in double precision.  Variants sum in
+ * a different order than the reference, so results agree within float
+ * rounding (n + 2 units of FLT_EPSILON times the sum of |terms| per
+ * element), not bit for bit.
+ *
+ * Bytes moved per lookup: the row (d x 4, d x 2, d x 2 or d + 8 bytes),
+ * which touches ceil(row / 64) cache lines, one more when it straddles a
+ * line boundary (int8 rows often do); the 8-byte index and, when weighted,
+ * the 4-byte weight, read sequentially.  Each bag also writes d x 4 bytes of
+ * output, which for pooling factor 1 is as large as the gathered row.  A
+ * table larger than the caches is bound by how many cache-line misses a
+ * core keeps in flight, not by streaming bandwidth, so the kernel is built
+ * to keep many rows in flight:
+ *
+ * - The accumulators of a bag stay in vector registers: the row is walked
+ *   in column blocks of at most 8 registers (128 floats with AVX-512, 64
+ *   with AVX2), each block specialised at compile time for its register
+ *   count, and the output is stored once per bag and block.  An array of
+ *   accumulators indexed at run time would live on the stack, and its
+ *   store and reload per bag ties each bag to the previous bag's missing
+ *   loads.
+ * - Software prefetch: while gathering position p, the kernel prefetches
+ *   every cache line of the row at position p + distance, across bag
+ *   boundaries, so short bags (pooling factor 1) keep misses in flight
+ *   too.  The default distance is RS_EMB_PREFETCH_BYTES of rows in flight,
+ *   at most RS_EMB_PREFETCH_MAX_ROWS rows; see rs_emb_prefetch_rows().
+ * - One row per loop iteration, no unrolling over rows: out-of-order
+ *   execution already overlaps consecutive iterations, whose loads are
+ *   independent, and a second set of accumulators would halve the widest
+ *   row kept in registers.
+ *
+ * Rows may start at any byte address (row_bytes need not be a multiple of
+ * anything); indices, offsets, weights and out need the natural alignment
+ * of their types, no more.  out must not overlap the other arrays.
+ *
+ * Vector variants are chosen at run time from what the CPU supports
+ * (AVX-512 F/BW/VL, else AVX2 with FMA and F16C, else portable C); each
+ * index is checked with one unsigned compare before its row is touched, so
+ * an index outside [0, n_rows) is returned as an error, never read.
+ */
+#ifndef RS_KERNEL_H
+#define RS_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct rs_topology;
+
+enum rs_emb_dtype {
+	RS_EMB_FP32,
+	RS_EMB_FP16,
+	RS_EMB_BF16,
+	RS_EMB_INT8		/* uint8 codes, then fp32 scale and bias */
+};
+
+enum rs_emb_pooling {
+	RS_EMB_SUM,
+	RS_EMB_MEAN,
+	RS_EMB_WEIGHTED_SUM
+};
+
+enum rs_emb_isa {
+	RS_EMB_ISA_AUTO,	/* the best variant the CPU supports */
+	RS_EMB_ISA_SCALAR,
+	RS_EMB_ISA_AVX2,
+	RS_EMB_ISA_AVX512
+};
+
+/* Rows in flight that the default prefetch distance aims for, in bytes,
+ * and the cap in rows.  Measured on a 2-core Zen 4 guest with 4 KiB pages
+ * (`recscale kernel --prefetch`, a 4 GiB fp32 table, pooling 20): see the
+ * comment at rs_emb_prefetch_rows() in kernel.c. */
+#define RS_EMB_PREFETCH_BYTES 4096
+#define RS_EMB_PREFETCH_MAX_ROWS 16
+
+/* The widest row accepted, in elements. */
+#define RS_EMB_MAX_DIM 65536
+
+struct rs_emb_table {
+	const void *rows;	/* n_rows rows, row_bytes apart */
+	int64_t n_rows;
+	int dim;		/* elements per row, 1 .. RS_EMB_MAX_DIM */
+	enum rs_emb_dtype dtype;
+	size_t row_bytes;	/* stride; at least rs_emb_row_bytes() */
+};
+
+/* Bags in CSR form: bag b holds positions offsets[b] .. offsets[b+1]-1 of
+ * indices (and of weights). */
+struct rs_emb_bags {
+	const int64_t *indices;
+	const int64_t *offsets;	/* n_bags + 1 entries, non-decreasing */
+	const float *weights;	/* one per index; only for weighted sum */
+	int64_t n_bags;
+	int64_t n_indices;	/* length of indices; >= offsets[n_bags] */
+};
+
+struct rs_emb_options {
+	enum rs_emb_pooling pooling;
+	enum rs_emb_isa isa;
+	int prefetch_rows;	/* -1: default for the row size; 0: none */
+};
+
+struct rs_emb_pool;
+
+/* The packed size of one row of dim elements of dtype, in bytes. */
+size_t rs_emb_row_bytes(enum rs_emb_dtype dtype, int dim);
+/* "fp32", "fp16", "bf16", "int8"; parse returns -1 for other names. */
+const char *rs_emb_dtype_name(enum rs_emb_dtype dtype);
+int rs_emb_dtype_parse(const char *name, enum rs_emb_dtype *dtype);
+const char *rs_emb_pooling_name(enum rs_emb_pooling pooling);
+int rs_emb_pooling_parse(const char *name, enum rs_emb_pooling *pooling);
+const char *rs_emb_isa_name(enum rs_emb_isa isa);
+
+/* The variant RS_EMB_ISA_AUTO selects on this CPU, and whether the CPU
+ * (and this build) can run isa. */
+enum rs_emb_isa rs_emb_isa_best(void);
+int rs_emb_isa_supported(enum rs_emb_isa isa);
+
+/* The default prefetch distance in rows for rows of row_bytes. */
+int rs_emb_prefetch_rows(size_t row_bytes);
+
+/* Encode dim fp32 values as one row of dtype at dst (rs_emb_row_bytes()
+ * bytes, any alignment): fp16 and bf16 round to nearest even; int8 maps
+ * [min, max] of the values onto codes 0..255 with scale (max - min) / 255
+ * and bias min, so each element is off by at most scale / 2. */
+void rs_emb_encode_row(enum rs_emb_dtype dtype, const float *src, int dim,
+	void *dst);
+/* Widen element k of a row to fp32, as the kernel does. */
+float rs_emb_decode(enum rs_emb_dtype dtype, const void *row, int dim, int k);
+
+/* Start n_threads worker threads (1 .. 1024) for rs_emb_bag_forward.  With
+ * topo, worker i is bound to core i modulo the number of cores; a failed
+ * binding leaves the worker unbound and sets *n_unbound.  Returns NULL with
+ * err filled when a thread cannot be started. */
+struct rs_emb_pool *rs_emb_pool_new(int n_threads,
+	const struct rs_topology *topo, int *n_unbound, struct rs_error *err);
+int rs_emb_pool_threads(const struct rs_emb_pool *pool);
+/* Stop and join the workers; accepts NULL. */
+void rs_emb_pool_free(struct rs_emb_pool *pool);
+
+/* Pool the bags of table into out (n_bags x dim floats, row b at
+ * out + b * dim).  With a pool the bags are split into one contiguous range
+ * per worker, balanced by index count; without one the calling thread does
+ * all the work.  Returns 0, or -1 with err filled for invalid arguments
+ * (offsets not non-decreasing, weights missing for weighted sum or given
+ * for another pooling, unsupported isa) or for an index outside the table;
+ * after an error the contents of out are unspecified. */
+int rs_emb_bag_forward(struct rs_emb_pool *pool,
+	const struct rs_emb_table *table, const struct rs_emb_bags *bags,
+	const struct rs_emb_options *options, float *out,
+	struct rs_error *err);
+
+#endif
