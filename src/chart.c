@@ -280,16 +280,20 @@ void rs_chart_axes(const struct rs_chart *c)
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 			"y2=\"%.1f\" stroke=\"#333333\"/>\n", px, bottom, px,
 			bottom + 5.0);
-		rs_chart_text(f, px, bottom + 20.0, "middle", TICK_SIZE,
-			"#333333", labels[i]);
+		if (!c->x.no_tick_labels)
+			rs_chart_text(f, px, bottom + 20.0, "middle", TICK_SIZE,
+				"#333333", labels[i]);
 	}
 	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
 		"stroke=\"#333333\"/>\n", c->left, bottom, right, bottom);
-	fprintf(f, "<text class=\"axis-label\" x=\"%.1f\" y=\"%.1f\" "
-		"text-anchor=\"middle\" font-weight=\"bold\">",
-		c->left + c->plot_width / 2.0, c->height - 12.0);
-	rs_xml_escape(f, c->x.label);
-	fputs("</text>\n</g>\n", f);
+	if (c->x.label != NULL) {
+		fprintf(f, "<text class=\"axis-label\" x=\"%.1f\" y=\"%.1f\" "
+			"text-anchor=\"middle\" font-weight=\"bold\">",
+			c->left + c->plot_width / 2.0, c->height - 12.0);
+		rs_xml_escape(f, c->x.label);
+		fputs("</text>\n", f);
+	}
+	fputs("</g>\n", f);
 
 	fputs("<g class=\"axis y-axis\">\n", f);
 	n = axis_ticks(&c->y, ticks, labels);
@@ -303,16 +307,20 @@ void rs_chart_axes(const struct rs_chart *c)
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 			"y2=\"%.1f\" stroke=\"#333333\"/>\n", c->left - 5.0, py,
 			c->left, py);
-		rs_chart_text(f, c->left - 8.0, py + 4.0, "end", TICK_SIZE,
-			"#333333", labels[i]);
+		if (!c->y.no_tick_labels)
+			rs_chart_text(f, c->left - 8.0, py + 4.0, "end",
+				TICK_SIZE, "#333333", labels[i]);
 	}
 	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
 		"stroke=\"#333333\"/>\n", c->left, c->top, c->left, bottom);
-	fprintf(f, "<text class=\"axis-label\" x=\"%.1f\" y=\"%.1f\" "
-		"text-anchor=\"start\" font-weight=\"bold\">", 12.0,
-		c->top - 12.0);
-	rs_xml_escape(f, c->y.label);
-	fputs("</text>\n</g>\n", f);
+	if (c->y.label != NULL) {
+		fprintf(f, "<text class=\"axis-label\" x=\"%.1f\" y=\"%.1f\" "
+			"text-anchor=\"start\" font-weight=\"bold\">", 12.0,
+			c->top - 12.0);
+		rs_xml_escape(f, c->y.label);
+		fputs("</text>\n", f);
+	}
+	fputs("</g>\n", f);
 }
 
 void rs_chart_line(const struct rs_chart *c, int n, const double *x,
@@ -365,6 +373,26 @@ void rs_chart_marker(const struct rs_chart *c, double x, double y,
 		rs_chart_px(c, x), rs_chart_py(c, y), color);
 }
 
+void rs_chart_ring(const struct rs_chart *c, double x, double y,
+	const char *color)
+{
+	fprintf(c->f, "<circle class=\"ring\" cx=\"%.1f\" cy=\"%.1f\" "
+		"r=\"9\" fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\"/>\n",
+		rs_chart_px(c, x), rs_chart_py(c, y), color);
+}
+
+void rs_chart_whisker(const struct rs_chart *c, double x, double lo,
+	double hi, double dx, const char *color)
+{
+	double px = rs_chart_px(c, x) + dx;
+	double y0 = rs_chart_py(c, lo), y1 = rs_chart_py(c, hi);
+
+	fprintf(c->f, "<path class=\"whisker\" fill=\"none\" stroke=\"%s\" "
+		"stroke-width=\"1.8\" d=\"M%.1f,%.1f V%.1f M%.1f,%.1f H%.1f "
+		"M%.1f,%.1f H%.1f\"/>\n", color, px, y0, y1, px - 4.0, y0,
+		px + 4.0, px - 4.0, y1, px + 4.0);
+}
+
 void rs_chart_text(FILE *f, double px, double py, const char *anchor,
 	int size, const char *color, const char *text)
 {
@@ -408,6 +436,45 @@ double rs_chart_legend_line(const struct rs_chart *c, int row, double x,
 		name);
 	fputs("</g>\n", c->f);
 	return x + 30.0 + rs_chart_text_width(name, LABEL_SIZE) + 24.0;
+}
+
+double rs_chart_legend_symbol(const struct rs_chart *c, int row, double x,
+	enum rs_legend_symbol symbol, const char *name, const char *color)
+{
+	double y = 16.0 + LEGEND_ROW_HEIGHT * row;
+
+	double text_x = x + (symbol == RS_LEGEND_SWATCH ? 20.0 : 30.0);
+
+	fputs("<g class=\"legend\">\n", c->f);
+	switch (symbol) {
+	case RS_LEGEND_SWATCH:
+		fprintf(c->f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" "
+			"height=\"14\" fill=\"%s\"/>\n", x, y, color);
+		break;
+	case RS_LEGEND_BAND:
+		fprintf(c->f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"24\" "
+			"height=\"14\" fill=\"%s\" fill-opacity=\"0.18\"/>\n",
+			x, y, color);
+		break;
+	case RS_LEGEND_WHISKER:
+		fprintf(c->f, "<path fill=\"none\" stroke=\"%s\" "
+			"stroke-width=\"1.8\" d=\"M%.1f,%.1f V%.1f M%.1f,%.1f "
+			"H%.1f M%.1f,%.1f H%.1f\"/>\n", color, x + 12.0, y,
+			y + 14.0, x + 8.0, y, x + 16.0, x + 8.0, y + 14.0,
+			x + 16.0);
+		break;
+	case RS_LEGEND_RING:
+		fprintf(c->f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" "
+			"fill=\"%s\"/>\n<circle cx=\"%.1f\" cy=\"%.1f\" "
+			"r=\"8\" fill=\"none\" stroke=\"%s\" "
+			"stroke-width=\"2.5\"/>\n", x + 12.0, y + 7.0, color,
+			x + 12.0, y + 7.0, color);
+		break;
+	}
+	rs_chart_text(c->f, text_x, y + 12.0, "start", LABEL_SIZE,
+		"#222222", name);
+	fputs("</g>\n", c->f);
+	return text_x + rs_chart_text_width(name, LABEL_SIZE) + 24.0;
 }
 
 void rs_boxes_add(struct rs_boxes *b, double x0, double y0, double x1,

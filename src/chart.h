@@ -120,6 +120,7 @@ double rs_chart_legend_line(const struct rs_chart *c, int row, double x,
 
 /* Symbols of legend entries other than a plain swatch. */
 enum rs_legend_symbol {
+	RS_LEGEND_SWATCH,	/* a swatch, as rs_chart_legend draws */
 	RS_LEGEND_BAND,		/* a light swatch: a shaded band */
 	RS_LEGEND_WHISKER,	/* an error bar with caps */
 	RS_LEGEND_RING		/* a marker with a ring around it */

@@ -19,6 +19,8 @@ int cmd_fit(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_optimize(int argc, char **argv);
+int cmd_kernel(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 
 /* Print "recscale: <message>" to stderr and return RS_EXIT_FAIL. */
 int rs_cmd_fail(const struct rs_error *err);

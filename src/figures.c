@@ -5,6 +5,8 @@
 
 #include "chart.h"
 #include "figures.h"
+#include "montecarlo.h"
+#include "optimize.h"
 
 #define CHART_WIDTH 960.0
 #define VALUE_SIZE 12		/* font size of value labels */
@@ -24,6 +26,10 @@ static const char *const binding_colors[RS_N_BINDINGS] = {
 };
 
 #define BUDGET_COLOR "#B00020"
+/* Legend symbols that stand for every scenario's band or bars. */
+#define KEY_COLOR "#555555"
+/* Error bars on the stacked cost bars, dark against all three fills. */
+#define WHISKER_COLOR "#111111"
 
 const char *rs_figure_color(int i)
 {
@@ -51,6 +57,44 @@ static void year_axis(struct rs_axis *a, int first, int last)
 	a->max = last + 0.5;
 	a->integer_ticks = 1;
 	a->label = "year";
+}
+
+/* 1 when some plan has a law bootstrap band on NE. */
+static int any_law_band(const struct rs_plan *plans, int n)
+{
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < plans[i].n_years; k++)
+			if (isfinite(plans[i].years[k].ne_p10)
+			    && isfinite(plans[i].years[k].ne_p90))
+				return 1;
+	return 0;
+}
+
+/* The Monte Carlo result of the first plan that has one, or NULL.  The
+ * report runs every scenario with the same number of draws and seed. */
+static const struct rs_uncertainty_result *first_monte_carlo(
+	const struct rs_plan *plans, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (plans[i].uncertainty != NULL)
+			return plans[i].uncertainty;
+	return NULL;
+}
+
+/* Sideways shift of plan i's error bars among n, so that the bars of
+ * scenarios in the same year stay apart. */
+static double whisker_shift(int i, int n)
+{
+	return (i - (n - 1) / 2.0) * 7.0;
+}
+
+/* An error bar, unless it would be shorter than a pixel and so show only
+ * its caps.  The draws then agree, and the table gives their values. */
+static void draw_whisker(const struct rs_chart *c, double x, double lo,
+	double hi, double dx, const char *color)
+{
+	if (fabs(rs_chart_py(c, lo) - rs_chart_py(c, hi)) >= 1.0)
+		rs_chart_whisker(c, x, lo, hi, dx, color);
 }
 
 static void series_begin(FILE *f, const struct rs_plan *p)
@@ -102,36 +146,75 @@ void rs_figure_ne(FILE *f, const struct rs_plan *plans, int n)
 	double lo = INFINITY, hi = -INFINITY, spacing;
 	int first, last, every;
 
+	const struct rs_uncertainty_result *mc = first_monte_carlo(plans, n);
+	int law_band = any_law_band(plans, n);
+
 	memset(&c, 0, sizeof c);
 	memset(&boxes, 0, sizeof boxes);
 	year_range(plans, n, &first, &last);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		const struct rs_uncertainty_result *u = plans[i].uncertainty;
+
 		for (int k = 0; k < plans[i].n_years; k++) {
 			const struct rs_year *y = &plans[i].years[k];
 			lo = fmin(lo, isfinite(y->ne_p10) ? fmin(y->ne,
 				y->ne_p10) : y->ne);
 			hi = fmax(hi, isfinite(y->ne_p90) ? fmax(y->ne,
 				y->ne_p90) : y->ne);
+			if (u != NULL && k < u->n_years) {
+				lo = fmin(lo, u->years[k].ne_p10);
+				hi = fmax(hi, u->years[k].ne_p90);
+			}
 		}
+	}
 	year_axis(&c.x, first, last);
 	c.y.label = "NE, normalized entropy (dimensionless; lower is better)";
 	/* Room above and below the points for their labels. */
 	rs_axis_fit(&c.y, lo - (hi - lo) * 0.15, hi + (hi - lo) * 0.15);
 
 	rs_chart_begin(&c, f, "chart-ne", "Predicted NE per year",
-		"Predicted normalized entropy per year for each scenario, with "
-		"the 10th to 90th percentile band where the law has bootstrap "
-		"samples.", CHART_WIDTH, 420.0, 1);
+		mc != NULL ? "Predicted normalized entropy per year for each "
+		"scenario, with error bars from the 10th to the 90th "
+		"percentile of the Monte Carlo draws, and a shaded 10th to "
+		"90th percentile band where the law has bootstrap samples."
+		: "Predicted normalized entropy per year for each scenario, "
+		"with the 10th to 90th percentile band where the law has "
+		"bootstrap samples.", CHART_WIDTH, 420.0,
+		law_band || mc != NULL ? 2 : 1);
 	rs_chart_axes(&c);
 	scenario_legend(&c, plans, n, 0);
+	{
+		double key_x = c.left;
+
+		if (law_band)
+			key_x = rs_chart_legend_symbol(&c, 1, key_x,
+				RS_LEGEND_BAND, "P10\u2013P90 over the law's "
+				"bootstrap samples", KEY_COLOR);
+		if (mc != NULL) {
+			char name[96];
+			snprintf(name, sizeof name, "P10\u2013P90 of %d Monte "
+				"Carlo draws (seed %llu)", mc->n_draws,
+				(unsigned long long)mc->seed);
+			rs_chart_legend_symbol(&c, 1, key_x,
+				RS_LEGEND_WHISKER, name, KEY_COLOR);
+		}
+	}
 
 	for (int i = 0; i < n; i++) {
+		const struct rs_uncertainty_result *u = plans[i].uncertainty;
 		double x[RS_MAX_YEARS], y[RS_MAX_YEARS];
 		for (int k = 0; k < plans[i].n_years; k++) {
 			x[k] = plans[i].years[k].year;
 			y[k] = plans[i].years[k].ne;
 		}
 		mark_points(&c, &boxes, x, y, plans[i].n_years);
+		for (int k = 0; u != NULL && k < u->n_years; k++) {
+			double px = rs_chart_px(&c, x[k])
+				+ whisker_shift(i, n);
+			rs_boxes_add(&boxes, px - 5,
+				rs_chart_py(&c, u->years[k].ne_p90) - 2,
+				px + 5, rs_chart_py(&c, u->years[k].ne_p10) + 2);
+		}
 	}
 	/* Label every year unless the labels would run into each other. */
 	spacing = c.plot_width / (last - first + 1);
@@ -156,6 +239,15 @@ void rs_figure_ne(FILE *f, const struct rs_plan *plans, int n)
 			rs_chart_band(&c, p->n_years, x, lo_band, hi_band,
 				color);
 		rs_chart_line(&c, p->n_years, x, y, color, NULL);
+		if (p->uncertainty != NULL) {
+			fputs("<g class=\"monte-carlo\">\n", f);
+			for (int k = 0; k < p->uncertainty->n_years; k++)
+				draw_whisker(&c, x[k],
+					p->uncertainty->years[k].ne_p10,
+					p->uncertainty->years[k].ne_p90,
+					whisker_shift(i, n), color);
+			fputs("</g>\n", f);
+		}
 		for (int k = 0; k < p->n_years; k++)
 			rs_chart_marker(&c, x[k], y[k], color);
 		for (int k = 0; k < p->n_years; k++) {
@@ -216,11 +308,17 @@ void rs_figure_cost(FILE *f, const struct rs_plan *plans, int n)
 	const char *legend_colors[RS_CHART_N_COLORS];
 	int n_legend = n < RS_CHART_N_COLORS ? n : RS_CHART_N_COLORS;
 
+	const struct rs_uncertainty_result *mc = first_monte_carlo(plans, n);
+
 	memset(&c, 0, sizeof c);
 	year_range(plans, n, &first, &last);
 	for (int i = 0; i < n; i++) {
+		const struct rs_uncertainty_result *u = plans[i].uncertainty;
+
 		for (int k = 0; k < plans[i].n_years; k++)
 			hi = fmax(hi, plans[i].years[k].cost.total_usd / 1e6);
+		for (int k = 0; u != NULL && k < u->n_years; k++)
+			hi = fmax(hi, u->years[k].cost_p90 / 1e6);
 		hi = fmax(hi, plans[i].scenario->budget_usd_per_year / 1e6);
 	}
 	year_axis(&c.x, first, last);
@@ -228,11 +326,23 @@ void rs_figure_cost(FILE *f, const struct rs_plan *plans, int n)
 	rs_axis_fit(&c.y, 0.0, hi * 1.1);
 
 	rs_chart_begin(&c, f, "chart-cost", "Cost per year by component",
-		"Yearly cost of each scenario as stacked bars: amortised "
-		"hardware purchase, energy and storage, with the budget as a "
-		"dashed line.", CHART_WIDTH, 440.0, 2);
+		mc != NULL ? "Yearly cost of each scenario as stacked bars: "
+		"amortised hardware purchase, energy and storage, with error "
+		"bars from the 10th to the 90th percentile of the Monte Carlo "
+		"draws and the budget as a dashed line." : "Yearly cost of "
+		"each scenario as stacked bars: amortised hardware purchase, "
+		"energy and storage, with the budget as a dashed line.",
+		CHART_WIDTH, 440.0, mc != NULL ? 3 : 2);
 	rs_chart_axes(&c);
 	rs_chart_legend(&c, 0, 3, component_names, component_colors);
+	if (mc != NULL) {
+		char name[96];
+		snprintf(name, sizeof name, "P10\u2013P90 of the total over %d "
+			"Monte Carlo draws (seed %llu)", mc->n_draws,
+			(unsigned long long)mc->seed);
+		rs_chart_legend_symbol(&c, 2, c.left, RS_LEGEND_WHISKER, name,
+			WHISKER_COLOR);
+	}
 
 	slot = c.plot_width / (last - first + 1);
 	group = slot * 0.8;
@@ -285,6 +395,22 @@ void rs_figure_cost(FILE *f, const struct rs_plan *plans, int n)
 				"height=\"%.1f\" fill=\"none\" stroke=\"%s\" "
 				"stroke-width=\"2\"/>\n", x0, top, w,
 				rs_chart_py(&c, 0.0) - top, color);
+			if (p->uncertainty != NULL
+			    && k < p->uncertainty->n_years) {
+				const struct rs_mc_year *m =
+					&p->uncertainty->years[k];
+				double bar_x = x0 + w / 2;
+
+				fputs("<g class=\"monte-carlo\">\n", f);
+				draw_whisker(&c, y->year, m->cost_p10 / 1e6,
+					m->cost_p90 / 1e6, bar_x
+					- rs_chart_px(&c, y->year),
+					WHISKER_COLOR);
+				fputs("</g>\n", f);
+				/* The total goes above the bar's error bar. */
+				top = fmin(top, rs_chart_py(&c,
+					m->cost_p90 / 1e6));
+			}
 			if (show_totals) {
 				snprintf(label, sizeof label, "%.2f%s",
 					base / 1e6, y->over_budget ? "*" : "");
@@ -616,6 +742,370 @@ int rs_figure_fitted_law(FILE *f, const struct rs_plan *plan, int i,
 		place_label(f, &c, &boxes, px[k], py[k], text, color);
 	}
 	fputs("</g>\n", f);
+	rs_chart_end(&c);
+	return 0;
+}
+
+/* Final-year NE or cost of one end of a sensitivity entry. */
+static double swing_end(const struct rs_sensitivity *s, int cost, int high)
+{
+	if (cost)
+		return (high ? s->cost_high : s->cost_low) / 1e6;
+	return high ? s->ne_high : s->ne_low;
+}
+
+/* Fit a tornado panel's value axis to the plan's value and every end,
+ * with room beside the bars for the input values. */
+static void tornado_axis(struct rs_axis *a, const struct rs_uncertainty_result
+	*u, double plan_value, int cost)
+{
+	double lo = plan_value, hi = plan_value, pad;
+
+	for (int r = 0; r < u->n_sensitivity; r++)
+		for (int high = 0; high < 2; high++) {
+			double v = swing_end(&u->sensitivity[r], cost, high);
+			lo = fmin(lo, v);
+			hi = fmax(hi, v);
+		}
+	/* No input moves the value: show a narrow window around it, so
+	 * the axis does not invent a spread. */
+	if (hi - lo < fabs(plan_value) * 1e-6) {
+		lo = plan_value * (1.0 - (cost ? 0.02 : 1e-4));
+		hi = plan_value * (1.0 + (cost ? 0.02 : 1e-4));
+	}
+	pad = (hi - lo) * 0.3;
+	rs_axis_fit(a, cost ? fmax(0.0, lo - pad) : lo - pad, hi + pad);
+}
+
+/* The input value at one end of a sensitivity entry, as a bar label. */
+static void end_label(const struct rs_sensitivity *s, int high, char *buf,
+	size_t size)
+{
+	/* The law's entry gives the percentiles of its two samples. */
+	if (strncmp(s->input, "law", 3) == 0)
+		snprintf(buf, size, "P%g", high ? s->high : s->low);
+	else
+		snprintf(buf, size, "%g", high ? s->high : s->low);
+}
+
+/* One panel's bars: from the value at the input's low end to that at its
+ * high end, each end labelled with the input value. */
+static void tornado_bars(FILE *f, const struct rs_chart *c,
+	const struct rs_uncertainty_result *u, double plan_value, int cost,
+	const char *color)
+{
+	int n = u->n_sensitivity;
+	double row_h = c->plot_height / n;
+	double base_px = rs_chart_px(c, plan_value);
+
+	fprintf(f, "<line class=\"plan-value\" x1=\"%.1f\" y1=\"%.1f\" "
+		"x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333333\" stroke-width=\"1.5\" "
+		"stroke-dasharray=\"6 4\"/>\n", base_px, c->top, base_px,
+		c->top + c->plot_height);
+	for (int r = 0; r < n; r++) {
+		const struct rs_sensitivity *s = &u->sensitivity[r];
+		double cy = rs_chart_py(c, n - 1 - r);
+		double p_low = rs_chart_px(c, swing_end(s, cost, 0));
+		double p_high = rs_chart_px(c, swing_end(s, cost, 1));
+		double left = fmin(p_low, p_high), right = fmax(p_low, p_high);
+		char low_text[32], high_text[32], both[80];
+
+		end_label(s, 0, low_text, sizeof low_text);
+		end_label(s, 1, high_text, sizeof high_text);
+		if (right - left < 2.0) {
+			/* Both ends give the same value: a thin mark. */
+			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"2\" "
+				"height=\"%.1f\" fill=\"%s\"/>\n", left - 1.0,
+				cy - row_h * 0.3, row_h * 0.6, color);
+			if (swing_end(s, cost, 0) == plan_value
+			    && swing_end(s, cost, 1) == plan_value)
+				snprintf(both, sizeof both, "no change");
+			else
+				snprintf(both, sizeof both, "%s and %s: same",
+					low_text, high_text);
+			rs_chart_text(f, right + 6.0, cy + 4.0, "start",
+				VALUE_SIZE, "#333333", both);
+			continue;
+		}
+		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+			"height=\"%.1f\" fill=\"%s\" fill-opacity=\"0.75\" "
+			"stroke=\"%s\"/>\n", left, cy - row_h * 0.3,
+			right - left, row_h * 0.6, color, color);
+		rs_chart_text(f, left - 5.0, cy + 4.0, "end", VALUE_SIZE,
+			"#222222", p_low <= p_high ? low_text : high_text);
+		rs_chart_text(f, right + 5.0, cy + 4.0, "start", VALUE_SIZE,
+			"#222222", p_low <= p_high ? high_text : low_text);
+	}
+}
+
+void rs_figure_tornado(FILE *f, const struct rs_plan *plan, int i,
+	int id_index)
+{
+	const struct rs_uncertainty_result *u = plan->uncertainty;
+	const struct rs_year *final = &plan->years[plan->n_years - 1];
+	const char *categories[RS_MAX_SENSITIVITY];
+	const char *color = rs_figure_color(i);
+	double name_w = 0.0, gap = 64.0, panel_w, height;
+	char id[32], title[256], ne_label[96], cost_label[96], legend[96];
+	struct rs_chart c, cost;
+	int n = u->n_sensitivity;
+
+	memset(&c, 0, sizeof c);
+	/* Rank 1 at the top: categories count upwards from the bottom. */
+	for (int r = 0; r < n; r++) {
+		categories[n - 1 - r] = u->sensitivity[r].input;
+		name_w = fmax(name_w, rs_chart_text_width(
+			u->sensitivity[r].input, 12));
+	}
+	c.y.categories = categories;
+	c.y.n_categories = n;
+	c.y.label = "input, ranked by its effect";
+	rs_axis_fit(&c.y, 0.0, 0.0);
+	snprintf(ne_label, sizeof ne_label, "NE in %d (lower is better)",
+		final->year);
+	c.x.label = ne_label;
+	tornado_axis(&c.x, u, final->ne, 0);
+
+	snprintf(id, sizeof id, "chart-tornado-%d", id_index);
+	snprintf(title, sizeof title, "Sensitivity of %s in %d",
+		plan->scenario->name, final->year);
+	height = 16.0 + 22.0 + 26.0 + 44.0 * n + 66.0;
+	rs_chart_begin(&c, f, id, title, "Tornado chart: for each input, a "
+		"bar from the final year's NE (left panel) and cost (right "
+		"panel) with the input at the low end of its range to those "
+		"with it at the high end, the other inputs at their plan "
+		"values; the dashed line is the plan.", CHART_WIDTH, height, 1);
+	/* Two panels side by side; the left margin fits the input names. */
+	c.left = fmax(c.left, name_w + 20.0);
+	panel_w = (c.width - c.left - 28.0 - gap) / 2.0;
+	c.plot_width = panel_w;
+	cost = c;
+	cost.left = c.left + panel_w + gap;
+	cost.y.label = NULL;
+	cost.y.no_tick_labels = 1;
+	snprintf(cost_label, sizeof cost_label, "cost in %d, million USD",
+		final->year);
+	cost.x.label = cost_label;
+	tornado_axis(&cost.x, u, final->cost.total_usd / 1e6, 1);
+	rs_chart_axes(&c);
+	rs_chart_axes(&cost);
+	{
+		const char *names[] = { plan->scenario->name };
+		const char *colors[] = { color };
+		double x = rs_chart_legend(&c, 0, 1, names, colors);
+
+		snprintf(legend, sizeof legend, "the plan's value in %d",
+			final->year);
+		rs_chart_legend_line(&c, 0, x, legend, "#333333");
+	}
+	series_begin(f, plan);
+	tornado_bars(f, &c, u, final->ne, 0, color);
+	tornado_bars(f, &cost, u, final->cost.total_usd / 1e6, 1, color);
+	fputs("</g>\n", f);
+	rs_chart_end(&c);
+}
+
+/* Colour of year index k of n on a dark-to-light ramp (samples of the
+ * viridis map, stopping before its yellow, which is unreadable on white),
+ * so later years read as lighter. */
+static void year_color(int k, int n, char *buf, size_t size)
+{
+	static const unsigned char ramp[][3] = {
+		{ 0x44, 0x01, 0x54 }, { 0x41, 0x44, 0x87 }, { 0x2A, 0x78, 0x8E },
+		{ 0x22, 0xA8, 0x84 }, { 0x7A, 0xD1, 0x51 }
+	};
+	const int last = (int)(sizeof ramp / sizeof ramp[0]) - 1;
+	double t = n > 1 ? (double)k / (n - 1) * last : 0.0;
+	int j = (int)floor(t);
+	double w;
+	int rgb[3];
+
+	if (j >= last)
+		j = last - 1;
+	w = t - j;
+	for (int ch = 0; ch < 3; ch++)
+		rgb[ch] = (int)lround(ramp[j][ch] * (1.0 - w)
+			+ ramp[j + 1][ch] * w);
+	snprintf(buf, size, "#%02X%02X%02X", rgb[0], rgb[1], rgb[2]);
+}
+
+/* Year legend entries, wrapped into rows; returns the rows used. */
+static int year_legend(const struct rs_chart *c,
+	const struct rs_optimization *opt, char (*names)[64],
+	char (*colors)[8], int first_row, int draw)
+{
+	double x = c->left, right = c->left + c->plot_width;
+	int row = first_row;
+
+	for (int k = 0; k < opt->n_years; k++) {
+		double w = 20.0 + rs_chart_text_width(names[k], 13) + 24.0;
+
+		if (x + w > right + 24.0 && x > c->left) {
+			row++;
+			x = c->left;
+		}
+		if (draw)
+			rs_chart_legend_symbol(c, row, x, RS_LEGEND_SWATCH,
+				names[k], colors[k]);
+		x += w;
+	}
+	return row - first_row + 1;
+}
+
+int rs_figure_frontier(FILE *f, const struct rs_optimization *opt,
+	int id_index)
+{
+	const struct rs_scenario *sc = opt->scenario;
+	int budget = opt->objective == RS_MIN_NE_WITHIN_BUDGET;
+	double x_lo = INFINITY, x_hi = 0.0, y_lo = INFINITY, y_hi = -INFINITY;
+	char names[RS_MAX_YEARS][64], colors[RS_MAX_YEARS][8];
+	char id[32], title[256], limit[96];
+	struct rs_boxes boxes;
+	struct rs_chart c, probe;
+	int rows;
+
+	memset(&c, 0, sizeof c);
+	memset(&boxes, 0, sizeof boxes);
+	for (int k = 0; k < opt->n_years; k++) {
+		const struct rs_year_choice *y = &opt->years[k];
+
+		for (int j = 0; j < y->n_frontier; j++) {
+			const struct rs_candidate *p =
+				&y->candidates[y->frontier[j]];
+			x_lo = fmin(x_lo, p->cost_usd / 1e6);
+			x_hi = fmax(x_hi, p->cost_usd / 1e6);
+			y_lo = fmin(y_lo, p->ne);
+			y_hi = fmax(y_hi, p->ne);
+		}
+		year_color(k, opt->n_years, colors[k], sizeof colors[k]);
+		snprintf(names[k], sizeof names[k], "%d%s", y->year,
+			y->chosen < 0 ? ": no plan qualifies" : "");
+	}
+	if (budget) {
+		x_lo = fmin(x_lo, opt->limit / 1e6);
+		x_hi = fmax(x_hi, opt->limit / 1e6);
+	} else {
+		y_lo = fmin(y_lo, opt->limit);
+		y_hi = fmax(y_hi, opt->limit);
+	}
+	/* Costs that span a decade or more are easier to compare on a log
+	 * scale. */
+	c.x.log = x_lo > 0.0 && x_hi / x_lo >= 10.0;
+	if (c.x.log) {
+		c.x.label = "cost per year, million USD (log scale)";
+		rs_axis_fit(&c.x, x_lo / 1.1, x_hi * 1.1);
+	} else {
+		double pad = (x_hi - x_lo) * 0.08 + x_hi * 0.01;
+		c.x.label = "cost per year, million USD";
+		rs_axis_fit(&c.x, fmax(0.0, x_lo - pad), x_hi + pad);
+	}
+	c.y.label = "NE, normalized entropy (dimensionless; lower is better)";
+	rs_axis_fit(&c.y, y_lo - (y_hi - y_lo) * 0.08,
+		y_hi + (y_hi - y_lo) * 0.08);
+
+	/* Lay the legend out once to learn how many rows it takes. */
+	probe = c;
+	probe.left = 86.0;
+	probe.plot_width = CHART_WIDTH - 86.0 - 28.0;
+	rows = year_legend(&probe, opt, names, colors, 0, 0);
+
+	snprintf(id, sizeof id, "chart-frontier-%d", id_index);
+	snprintf(title, sizeof title, "Pareto frontier of %s: NE against "
+		"cost per year", sc->name);
+	rs_chart_begin(&c, f, id, title, "For each year, the plans that no "
+		"cheaper plan beats on NE, as steps from the cheapest to the "
+		"best; a ring marks the plan chosen for the year, and the "
+		"dashed line is the budget or target NE.", CHART_WIDTH, 460.0,
+		rows + 1);
+	rs_chart_axes(&c);
+	year_legend(&c, opt, names, colors, 0, 1);
+	{
+		double x = rs_chart_legend_symbol(&c, rows, c.left,
+			RS_LEGEND_RING, "plan chosen for the year", KEY_COLOR);
+
+		if (budget)
+			snprintf(limit, sizeof limit, "budget %.2f M USD",
+				opt->limit / 1e6);
+		else
+			snprintf(limit, sizeof limit, "target NE %.5f",
+				opt->limit);
+		rs_chart_legend_line(&c, rows, x, limit, BUDGET_COLOR);
+	}
+	if (budget) {
+		double px = rs_chart_px(&c, opt->limit / 1e6);
+		fprintf(f, "<line class=\"budget\" x1=\"%.1f\" y1=\"%.1f\" "
+			"x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+			"stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n", px,
+			c.top, px, c.top + c.plot_height, BUDGET_COLOR);
+	} else {
+		double py = rs_chart_py(&c, opt->limit);
+		fprintf(f, "<line class=\"target\" x1=\"%.1f\" y1=\"%.1f\" "
+			"x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+			"stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n",
+			c.left, py, c.left + c.plot_width, py, BUDGET_COLOR);
+	}
+
+	for (int k = 0; k < opt->n_years; k++) {
+		const struct rs_year_choice *y = &opt->years[k];
+		for (int j = 0; j < y->n_frontier; j++) {
+			const struct rs_candidate *p =
+				&y->candidates[y->frontier[j]];
+			double px = rs_chart_px(&c, p->cost_usd / 1e6);
+			double py = rs_chart_py(&c, p->ne);
+			rs_boxes_add(&boxes, px - 5, py - 5, px + 5, py + 5);
+		}
+	}
+	for (int k = 0; k < opt->n_years; k++) {
+		const struct rs_year_choice *y = &opt->years[k];
+		int m = y->n_frontier;
+		double *sx, *sy;
+
+		if (m == 0)
+			continue;
+		/* A step line, because no plan lies between two frontier
+		 * points: a plan's NE is the best on offer up to the cost of
+		 * the next. */
+		sx = malloc((size_t)(2 * m) * sizeof *sx);
+		sy = malloc((size_t)(2 * m) * sizeof *sy);
+		if (sx == NULL || sy == NULL) {
+			free(sx);
+			free(sy);
+			return -1;
+		}
+		for (int j = 0; j < m; j++) {
+			const struct rs_candidate *p =
+				&y->candidates[y->frontier[j]];
+			sx[2 * j] = p->cost_usd / 1e6;
+			sy[2 * j] = p->ne;
+			if (j + 1 < m) {
+				sx[2 * j + 1] = y->candidates[
+					y->frontier[j + 1]].cost_usd / 1e6;
+				sy[2 * j + 1] = p->ne;
+			}
+		}
+		fprintf(f, "<g class=\"series\" data-scenario=\"");
+		rs_xml_escape(f, sc->name);
+		fprintf(f, "\" data-year=\"%d\">\n", y->year);
+		rs_chart_line(&c, 2 * m - 1, sx, sy, colors[k], NULL);
+		free(sx);
+		free(sy);
+		for (int j = 0; j < m; j++) {
+			const struct rs_candidate *p =
+				&y->candidates[y->frontier[j]];
+			rs_chart_marker(&c, p->cost_usd / 1e6, p->ne,
+				colors[k]);
+		}
+		if (y->chosen >= 0) {
+			const struct rs_candidate *p = &y->candidates[y->chosen];
+			char text[16];
+
+			rs_chart_ring(&c, p->cost_usd / 1e6, p->ne, colors[k]);
+			snprintf(text, sizeof text, "%d", y->year);
+			place_label(f, &c, &boxes, p->cost_usd / 1e6, p->ne,
+				text, colors[k]);
+		}
+		fputs("</g>\n", f);
+	}
 	rs_chart_end(&c);
 	return 0;
 }

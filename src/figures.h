@@ -1,9 +1,14 @@
 /* The charts of the HTML report, drawn from projected plans: NE per year,
  * cost per year by component, NE against cost, the binding resource per
- * year, and a fitted law over its range.
+ * year and a fitted law over its range.  When the report computes them, a
+ * tornado chart shows the sensitivity of the final year, and a frontier
+ * chart the Pareto frontier of NE against cost.
  *
  * Each chart draws one <g class="series" data-scenario="NAME"> per plan,
- * so tests and readers can tell the scenarios apart.
+ * so tests and readers can tell the scenarios apart.  The frontier chart
+ * draws one per year instead, with data-year="YEAR" as well.  The NE and
+ * cost charts draw the Monte Carlo P10 to P90 of a plan that has
+ * uncertainty results as error bars inside <g class="monte-carlo">.
  */
 #ifndef RS_FIGURES_H
 #define RS_FIGURES_H
@@ -11,6 +16,7 @@
 #include <stdio.h>
 
 #include "engine.h"
+#include "optimize.h"
 
 /* Colour of plan i's series. */
 const char *rs_figure_color(int i);
@@ -34,6 +40,19 @@ int rs_figure_law_at(const struct rs_plan *plan, double data_samples,
  * extrapolated, with the plan's years marked.  id_index makes the SVG id
  * unique.  Fails only when memory runs out. */
 int rs_figure_fitted_law(FILE *f, const struct rs_plan *plan, int i,
+	int id_index);
+
+/* A tornado chart of plan i's sensitivity list (plan->uncertainty with at
+ * least one entry): one bar per input from its low-end to its high-end
+ * final-year NE, and beside it the same for cost.  id_index makes the
+ * SVG id unique. */
+void rs_figure_tornado(FILE *f, const struct rs_plan *plan, int i,
+	int id_index);
+
+/* The Pareto frontier of each year of opt, NE against cost, with the
+ * chosen plans ringed and the budget or target NE dashed.  id_index makes
+ * the SVG id unique.  Fails only when memory runs out. */
+int rs_figure_frontier(FILE *f, const struct rs_optimization *opt,
 	int id_index);
 
 #endif

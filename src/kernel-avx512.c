@@ -43,23 +43,6 @@ INLINE __m512 load_lanes(enum rs_emb_dtype dtype, const unsigned char *row,
 	return _mm512_setzero_ps();
 }
 
-/* Prefetch every cache line of the row at position, if it is in range. */
-INLINE void prefetch_row(const struct rs_emb_job *job, int64_t position)
-{
-	const char *row;
-	int64_t index;
-
-	if (position >= job->prefetch_end)
-		return;
-	index = job->indices[position];
-	if ((uint64_t)index >= job->n_rows)
-		return;
-	row = (const char *)job->rows + (size_t)index * job->row_bytes;
-	for (size_t line = 0; line < job->row_bytes; line += 64)
-		_mm_prefetch(row + line, _MM_HINT_T0);
-	_mm_prefetch(row + job->row_bytes - 1, _MM_HINT_T0);
-}
-
 /* Pool columns [col, col + 16 n_regs) of bags [bag_lo, bag_hi), with the
  * last register limited to last_mask.  dtype, weighted and n_regs are
  * compile-time constants in every caller, so acc[] lives in registers. */
@@ -67,7 +50,13 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 	int64_t bag_hi, int col, __mmask16 last_mask, int64_t *bad_position,
 	const enum rs_emb_dtype dtype, const int weighted, const int n_regs)
 {
-	const int prefetch = col == 0 && job->prefetch_rows > 0;
+	const unsigned char *const rows = job->rows;
+	const int64_t *const indices = job->indices;
+	const uint64_t n_rows = job->n_rows;
+	const size_t row_bytes = job->row_bytes;
+	const int64_t prefetch_end = job->prefetch_end;
+	const int distance = col == 0 ? job->prefetch_rows : 0;
+	const int aligned_lines = rs_emb_aligned_row_lines(rows, row_bytes);
 
 	for (int64_t b = bag_lo; b < bag_hi; b++) {
 		int64_t p0 = job->offsets[b], p1 = job->offsets[b + 1];
@@ -80,16 +69,21 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 			acc[r] = _mm512_setzero_ps();
 
 		for (int64_t p = p0; p < p1; p++) {
-			int64_t index = job->indices[p];
+			int64_t index = indices[p];
 			const unsigned char *row;
 
-			if ((uint64_t)index >= job->n_rows) {
+			if ((uint64_t)index >= n_rows) {
 				*bad_position = p;
 				return -1;
 			}
-			if (prefetch)
-				prefetch_row(job, p + job->prefetch_rows);
-			row = job->rows + (size_t)index * job->row_bytes;
+			if (distance > 0 && aligned_lines > 0)
+				rs_emb_prefetch_lines(rows, row_bytes,
+					aligned_lines, indices, p + distance,
+					prefetch_end);
+			else if (distance > 0)
+				rs_emb_prefetch_position(rows, row_bytes,
+					indices, p + distance, prefetch_end);
+			row = rows + (size_t)index * row_bytes;
 
 			if (dtype == RS_EMB_INT8 || weighted) {
 				float scale = weighted ? job->weights[p] : 1.0f;

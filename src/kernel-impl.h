@@ -36,6 +36,51 @@ int rs_embbag_fwd_avx512(const struct rs_emb_job *job, int64_t bag_lo,
 	int64_t bag_hi, int64_t *bad_position);
 #endif
 
+/* Prefetch every cache line of the row at position (from the line of its
+ * first byte to the line of its last); a position at or past end takes
+ * the row at end - 1 instead.  The index is not checked: the address is
+ * computed in unsigned integers, where wrapping is defined, and a prefetch
+ * of an address outside the table never faults.  Skipping the check saves
+ * a compare and a branch per lookup, which shows on cache-resident
+ * tables. */
+static inline __attribute__((always_inline)) void rs_emb_prefetch_position(
+	const unsigned char *rows, size_t row_bytes, const int64_t *indices,
+	int64_t position, int64_t end)
+{
+	uint64_t index = (uint64_t)indices[position < end ? position : end - 1];
+	uintptr_t line = (uintptr_t)rows + (uintptr_t)(index * row_bytes);
+	uintptr_t last = line + row_bytes - 1;
+
+	for (line &= ~(uintptr_t)63; line <= last; line += 64)
+		__builtin_prefetch((const void *)line, 0, 3);
+}
+
+/* The cache lines of every row when rows start on line boundaries: the
+ * table starts on one and the row size is a multiple of 64 bytes or
+ * divides 64.  Returns 0 otherwise, when rows may straddle lines. */
+static inline int rs_emb_aligned_row_lines(const unsigned char *rows,
+	size_t row_bytes)
+{
+	if (((uintptr_t)rows & 63) != 0
+	    || (row_bytes % 64 != 0 && 64 % row_bytes != 0))
+		return 0;
+	return (int)((row_bytes + 63) / 64);
+}
+
+/* rs_emb_prefetch_position for rows of `lines` whole, aligned lines. */
+static inline __attribute__((always_inline)) void rs_emb_prefetch_lines(
+	const unsigned char *rows, size_t row_bytes, int lines,
+	const int64_t *indices, int64_t position, int64_t end)
+{
+	uint64_t index = (uint64_t)indices[position < end ? position : end - 1];
+	uintptr_t line = (uintptr_t)rows + (uintptr_t)(index * row_bytes);
+
+	__builtin_prefetch((const void *)line, 0, 3);
+	for (int k = 1; k < lines; k++)
+		__builtin_prefetch((const void *)(line + 64 * (uintptr_t)k), 0,
+			3);
+}
+
 /* IEEE half and bfloat16 bit patterns widened to float, in portable C. */
 float rs_emb_half_to_float(uint16_t h);
 static inline float rs_emb_bf16_to_float(uint16_t b)

@@ -1,8 +1,7 @@
 /* Embedding-bag forward in portable C: the fallback for CPUs without AVX2
  * and the variant every vector variant is tested against besides the
- * double-precision reference.  It accumulates in the output row, reads
- * rows with memcpy (they may sit at any address) and prefetches with the
- * compiler's builtin. */
+ * double-precision reference.  It accumulates in the output row and
+ * reads rows with memcpy, because they may sit at any address. */
 #include <string.h>
 
 #include "kernel-impl.h"
@@ -50,22 +49,6 @@ static float load_element(enum rs_emb_dtype dtype, const unsigned char *row,
 	return 0.0f;
 }
 
-static void prefetch_row(const struct rs_emb_job *job, int64_t position)
-{
-	const unsigned char *row;
-	int64_t index;
-
-	if (position >= job->prefetch_end)
-		return;
-	index = job->indices[position];
-	if ((uint64_t)index >= job->n_rows)
-		return;
-	row = job->rows + (size_t)index * job->row_bytes;
-	for (size_t line = 0; line < job->row_bytes; line += 64)
-		__builtin_prefetch(row + line, 0, 3);
-	__builtin_prefetch(row + job->row_bytes - 1, 0, 3);
-}
-
 int rs_embbag_fwd_scalar(const struct rs_emb_job *job, int64_t bag_lo,
 	int64_t bag_hi, int64_t *bad_position)
 {
@@ -89,7 +72,9 @@ int rs_embbag_fwd_scalar(const struct rs_emb_job *job, int64_t bag_lo,
 				return -1;
 			}
 			if (job->prefetch_rows > 0)
-				prefetch_row(job, p + job->prefetch_rows);
+				rs_emb_prefetch_position(job->rows,
+					job->row_bytes, job->indices,
+					p + job->prefetch_rows, job->prefetch_end);
 			row = job->rows + (size_t)index * job->row_bytes;
 			if (job->dtype == RS_EMB_INT8) {
 				float row_scale, row_bias;

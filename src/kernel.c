@@ -1,8 +1,10 @@
 /* Embedding-bag forward: argument checks, variant choice, row encoding and
  * the worker threads.  The gathering loops are in kernel-<isa>.c. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "kernel-impl.h"
@@ -99,11 +101,16 @@ enum rs_emb_isa rs_emb_isa_best(void)
 }
 
 /* The prefetch distance keeps about RS_EMB_PREFETCH_BYTES of rows in
- * flight, and at most RS_EMB_PREFETCH_MAX_ROWS rows: 16 rows of 64 B, 16
- * of 256 B, 4 of 1 KiB.  A core keeps only about 20-24 L1 misses in
- * flight, so prefetching further ahead than that for wide rows only queues
- * prefetches behind each other; 16 rows is also the distance PyTorch,
- * caffe2 and FBGEMM use. */
+ * flight, and at most RS_EMB_PREFETCH_MAX_ROWS rows: 16 rows of 64 B, 8 of
+ * 256 B, 2 of 1 KiB.  16 rows is the distance PyTorch's and caffe2's
+ * kernels use for every row size.  On a 4 GiB fp32 table (2-core Zen 4
+ * guest, huge pages, pooling 20, one thread, bench/kernel-vs-torch.sh
+ * --prefetch-sweep) 64-byte rows ran 30% to 2.6x faster with 16 or 32 rows
+ * ahead than with none, while 1 KiB rows ran no faster with any distance
+ * than with none, so wide rows get fewer rows ahead.
+ * NOTE: those runs shared the machine with other jobs and their samples
+ * spread by 30-100%, so 2 KiB is a choice the data allows, not a measured
+ * optimum; re-run the sweep on a quiet machine before tuning it. */
 int rs_emb_prefetch_rows(size_t row_bytes)
 {
 	size_t lines = (row_bytes + 63) / 64;
@@ -229,29 +236,87 @@ float rs_emb_decode(enum rs_emb_dtype dtype, const void *row, int dim, int k)
 	return 0.0f;
 }
 
-/* Worker threads.  The caller publishes a job and bumps generation; each
- * worker pools its range of bags and the last one to finish signals done.
- * One rs_emb_bag_forward call at a time may use a pool. */
+/* Worker threads.  The calling thread is worker 0 and threads 1..n-1 wait
+ * for work.  The caller publishes a job and bumps generation; each worker
+ * pools its range of bags and the last one to finish signals done.  Both
+ * sides spin for a while before sleeping on a condition variable, because
+ * waking a sleeping thread on a virtual machine can take longer than a
+ * whole call.  One rs_emb_bag_forward call at a time may use a pool. */
+#define SPIN_ITERATIONS 20000
+
 struct rs_emb_worker {
 	struct rs_emb_pool *pool;
 	pthread_t thread;
+	int index;
 	int64_t bag_lo, bag_hi;
 	int64_t bad_position;
 	int status;
+	double busy_s;
+	int64_t n_lookups;
 };
 
 struct rs_emb_pool {
 	pthread_mutex_t lock;
 	pthread_cond_t start, done;
-	unsigned long generation;
-	int n_running;
-	int stop;
+	atomic_ulong generation;
+	atomic_int n_running;
+	atomic_int stop;
 	const struct rs_emb_job *job;
 	rs_emb_range_fn fn;
+	const struct rs_topology *topo;
+	pthread_t caller;	/* bound to the first core, when topo is set */
+	int caller_bound;
+	hwloc_cpuset_t caller_saved;	/* its binding before */
 	int n_threads;
-	int n_started;
+	int n_started;		/* threads 1..n_started are running */
 	struct rs_emb_worker workers[];
 };
+
+static void spin_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+static double elapsed_s(const struct timespec *t0, const struct timespec *t1)
+{
+	return (double)(t1->tv_sec - t0->tv_sec)
+		+ 1e-9 * (double)(t1->tv_nsec - t0->tv_nsec);
+}
+
+static void run_range(struct rs_emb_worker *w)
+{
+	struct rs_emb_pool *pool = w->pool;
+	struct timespec t0, t1;
+
+	w->bad_position = -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	w->status = pool->fn(pool->job, w->bag_lo, w->bag_hi,
+		&w->bad_position);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	w->busy_s = elapsed_s(&t0, &t1);
+}
+
+/* Wait until generation differs from seen or the pool stops. */
+static unsigned long wait_for_work(struct rs_emb_pool *pool,
+	unsigned long seen)
+{
+	unsigned long now;
+
+	for (int i = 0; i < SPIN_ITERATIONS; i++) {
+		now = atomic_load(&pool->generation);
+		if (now != seen || atomic_load(&pool->stop))
+			return now;
+		spin_pause();
+	}
+	pthread_mutex_lock(&pool->lock);
+	while ((now = atomic_load(&pool->generation)) == seen
+	       && !atomic_load(&pool->stop))
+		pthread_cond_wait(&pool->start, &pool->lock);
+	pthread_mutex_unlock(&pool->lock);
+	return now;
+}
 
 static void *worker_main(void *arg)
 {
@@ -259,24 +324,17 @@ static void *worker_main(void *arg)
 	struct rs_emb_pool *pool = w->pool;
 	unsigned long seen = 0;
 
-	pthread_mutex_lock(&pool->lock);
 	for (;;) {
-		while (pool->generation == seen && !pool->stop)
-			pthread_cond_wait(&pool->start, &pool->lock);
-		if (pool->stop)
+		seen = wait_for_work(pool, seen);
+		if (atomic_load(&pool->stop))
 			break;
-		seen = pool->generation;
-		pthread_mutex_unlock(&pool->lock);
-
-		w->bad_position = -1;
-		w->status = pool->fn(pool->job, w->bag_lo, w->bag_hi,
-			&w->bad_position);
-
-		pthread_mutex_lock(&pool->lock);
-		if (--pool->n_running == 0)
+		run_range(w);
+		if (atomic_fetch_sub(&pool->n_running, 1) == 1) {
+			pthread_mutex_lock(&pool->lock);
 			pthread_cond_signal(&pool->done);
+			pthread_mutex_unlock(&pool->lock);
+		}
 	}
-	pthread_mutex_unlock(&pool->lock);
 	return NULL;
 }
 
@@ -301,13 +359,20 @@ struct rs_emb_pool *rs_emb_pool_new(int n_threads,
 	pthread_mutex_init(&pool->lock, NULL);
 	pthread_cond_init(&pool->start, NULL);
 	pthread_cond_init(&pool->done, NULL);
+	atomic_init(&pool->generation, 0);
+	atomic_init(&pool->n_running, 0);
+	atomic_init(&pool->stop, 0);
 	pool->n_threads = n_threads;
+	pool->topo = topo;
 
 	for (int i = 0; i < n_threads; i++) {
 		struct rs_emb_worker *w = &pool->workers[i];
 		int rc;
 
 		w->pool = pool;
+		w->index = i;
+		if (i == 0)
+			continue;	/* the caller of rs_emb_bag_forward */
 		rc = pthread_create(&w->thread, NULL, worker_main, w);
 		if (rc != 0) {
 			rs_fail(err, "starting worker thread %d of %d failed: "
@@ -315,7 +380,7 @@ struct rs_emb_pool *rs_emb_pool_new(int n_threads,
 			rs_emb_pool_free(pool);
 			return NULL;
 		}
-		pool->n_started++;
+		pool->n_started = i;
 		if (topo != NULL && rs_topo_bind_thread(topo, w->thread, i,
 				NULL) < 0 && n_unbound != NULL)
 			(*n_unbound)++;
@@ -328,16 +393,30 @@ int rs_emb_pool_threads(const struct rs_emb_pool *pool)
 	return pool ? pool->n_threads : 1;
 }
 
+void rs_emb_pool_last_call(const struct rs_emb_pool *pool, int worker,
+	double *busy_s, int64_t *n_lookups)
+{
+	const struct rs_emb_worker *w = &pool->workers[worker];
+
+	*busy_s = w->busy_s;
+	*n_lookups = w->n_lookups;
+}
+
 void rs_emb_pool_free(struct rs_emb_pool *pool)
 {
 	if (pool == NULL)
 		return;
 	pthread_mutex_lock(&pool->lock);
-	pool->stop = 1;
+	atomic_store(&pool->stop, 1);
 	pthread_cond_broadcast(&pool->start);
 	pthread_mutex_unlock(&pool->lock);
-	for (int i = 0; i < pool->n_started; i++)
+	for (int i = 1; i <= pool->n_started; i++)
 		pthread_join(pool->workers[i].thread, NULL);
+	if (pool->caller_bound && pthread_equal(pool->caller, pthread_self()))
+		hwloc_set_cpubind(pool->topo->hw, pool->caller_saved,
+			HWLOC_CPUBIND_THREAD);
+	if (pool->caller_saved != NULL)
+		hwloc_bitmap_free(pool->caller_saved);
 	pthread_cond_destroy(&pool->done);
 	pthread_cond_destroy(&pool->start);
 	pthread_mutex_destroy(&pool->lock);
@@ -359,15 +438,12 @@ static int64_t first_bag_at(const int64_t *offsets, int64_t lo, int64_t hi,
 	return lo;
 }
 
-/* Run the job on the workers, each on a contiguous range of bags holding
- * about the same number of indices.  Returns the first bad position, or
- * -1 when every index was in range. */
-static int64_t run_on_pool(struct rs_emb_pool *pool,
-	const struct rs_emb_job *job, rs_emb_range_fn fn, int64_t n_bags)
+/* Split the bags into one contiguous range per worker, each holding about
+ * the same number of indices. */
+static void split_bags(struct rs_emb_pool *pool, const int64_t *offsets,
+	int64_t n_bags)
 {
-	const int64_t *offsets = job->offsets;
-	int64_t first = offsets[0], total = offsets[n_bags] - first;
-	int64_t lo = 0, bad = -1;
+	int64_t first = offsets[0], total = offsets[n_bags] - first, lo = 0;
 	int n = pool->n_threads;
 
 	for (int i = 0; i < n; i++) {
@@ -378,20 +454,61 @@ static int64_t run_on_pool(struct rs_emb_pool *pool,
 
 		w->bag_lo = lo;
 		w->bag_hi = hi;
+		w->n_lookups = offsets[hi] - offsets[lo];
 		lo = hi;
 	}
+}
 
-	pthread_mutex_lock(&pool->lock);
+/* Bind the calling thread to the first core for this and later calls,
+ * keeping its previous binding for rs_emb_pool_free.  Binding per call
+ * would cost two system calls each time. */
+static void bind_caller(struct rs_emb_pool *pool)
+{
+	pthread_t self = pthread_self();
+
+	if (pool->topo == NULL
+	    || (pool->caller_bound && pthread_equal(pool->caller, self)))
+		return;
+	if (pool->caller_saved == NULL)
+		pool->caller_saved = hwloc_bitmap_alloc();
+	if (pool->caller_saved == NULL || hwloc_get_cpubind(pool->topo->hw,
+			pool->caller_saved, HWLOC_CPUBIND_THREAD) < 0)
+		return;
+	rs_topo_bind_thread(pool->topo, self, 0, NULL);
+	pool->caller = self;
+	pool->caller_bound = 1;
+}
+
+/* Run the job on the workers, the calling thread taking the first range.
+ * Returns the first bad position, or -1 when every index was in range. */
+static int64_t run_on_pool(struct rs_emb_pool *pool,
+	const struct rs_emb_job *job, rs_emb_range_fn fn, int64_t n_bags)
+{
+	int64_t bad = -1;
+
+	split_bags(pool, job->offsets, n_bags);
+	bind_caller(pool);
+
 	pool->job = job;
 	pool->fn = fn;
-	pool->n_running = n;
-	pool->generation++;
+	atomic_store(&pool->n_running, pool->n_threads - 1);
+	pthread_mutex_lock(&pool->lock);
+	atomic_fetch_add(&pool->generation, 1);
 	pthread_cond_broadcast(&pool->start);
-	while (pool->n_running > 0)
-		pthread_cond_wait(&pool->done, &pool->lock);
 	pthread_mutex_unlock(&pool->lock);
 
-	for (int i = 0; i < n; i++) {
+	run_range(&pool->workers[0]);
+
+	for (int i = 0; i < SPIN_ITERATIONS
+	     && atomic_load(&pool->n_running) > 0; i++)
+		spin_pause();
+	pthread_mutex_lock(&pool->lock);
+	while (atomic_load(&pool->n_running) > 0)
+		pthread_cond_wait(&pool->done, &pool->lock);
+	pthread_mutex_unlock(&pool->lock);
+	pool->job = NULL;	/* it lives on the caller's stack */
+
+	for (int i = 0; i < pool->n_threads; i++) {
 		const struct rs_emb_worker *w = &pool->workers[i];
 
 		if (w->status < 0 && (bad < 0 || w->bad_position < bad))

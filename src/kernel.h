@@ -6,52 +6,57 @@
  *   mean:          out[b] = sum_p row(indices[p]) / n_b   (0 for an empty bag)
  *   weighted sum:  out[b] = sum_p weights[p] * row(indices[p])
  *
- * where row(i) is row i widened to fp32: fp32 as stored, fp16 by IEEE half
- * conversion, bf16 by placing its 16 bits in the top of an fp32, and int8 as
- * scale_i * q + bias_i for the 8-bit unsigned codes q, with scale_i and
- * bias_i the two fp32 values stored after the row's codes (the "fused
- * 8-bit rowwise" layout of FBGEMM and PyTorch, d + 8 bytes per row).  This
- * is the definition that torch.nn.functional.embedding_bag computes for
- * fp32 rows and include_last_offset=True; the tests compare every variant
- * with a scalar reference accumulated in double precision.  Variants sum in
- * a different order than the reference, so results agree within float
- * rounding (n + 2 units of FLT_EPSILON times the sum of |terms| per
- * element), not bit for bit.
+ * Here row(i) is row i widened to fp32: fp32 as stored, fp16 by IEEE half
+ * conversion, bf16 by placing its 16 bits in the top of an fp32.  An int8
+ * row is scale_i * q + bias_i for its 8-bit unsigned codes q, where scale_i
+ * and bias_i are the two fp32 values stored after the codes: the "fused
+ * 8-bit rowwise" layout of FBGEMM and PyTorch, d + 8 bytes per row.  For
+ * fp32 rows this is what torch.nn.functional.embedding_bag computes with
+ * include_last_offset=True.  The tests compare every variant with a scalar
+ * reference accumulated in double precision.  Variants sum in another
+ * order than the reference, so they agree within float rounding, (n + 4)
+ * FLT_EPSILON times the sum of |terms| per element, not bit for bit.
  *
  * Bytes moved per lookup: the row (d x 4, d x 2, d x 2 or d + 8 bytes),
  * which touches ceil(row / 64) cache lines, one more when it straddles a
- * line boundary (int8 rows often do); the 8-byte index and, when weighted,
- * the 4-byte weight, read sequentially.  Each bag also writes d x 4 bytes of
- * output, which for pooling factor 1 is as large as the gathered row.  A
- * table larger than the caches is bound by how many cache-line misses a
- * core keeps in flight, not by streaming bandwidth, so the kernel is built
- * to keep many rows in flight:
+ * line boundary (int8 rows often do), plus the 8-byte index and, when
+ * weighted, the 4-byte weight, both read sequentially.  Each bag also
+ * writes d x 4 bytes of output, which for pooling factor 1 is as large as
+ * the gathered row.  A gather from a table larger than the caches is
+ * bound by how many cache-line misses a core keeps in flight, not by
+ * streaming bandwidth, so the kernel is built to keep many rows in flight:
  *
- * - The accumulators of a bag stay in vector registers: the row is walked
+ * - The accumulators of a bag stay in vector registers.  The row is walked
  *   in column blocks of at most 8 registers (128 floats with AVX-512, 64
  *   with AVX2), each block specialised at compile time for its register
  *   count, and the output is stored once per bag and block.  An array of
  *   accumulators indexed at run time would live on the stack, and its
- *   store and reload per bag ties each bag to the previous bag's missing
- *   loads.
+ *   store and reload per bag would tie each bag to the previous bag's
+ *   missing loads.
  * - Software prefetch: while gathering position p, the kernel prefetches
  *   every cache line of the row at position p + distance, across bag
- *   boundaries, so short bags (pooling factor 1) keep misses in flight
- *   too.  The default distance is RS_EMB_PREFETCH_BYTES of rows in flight,
- *   at most RS_EMB_PREFETCH_MAX_ROWS rows; see rs_emb_prefetch_rows().
- * - One row per loop iteration, no unrolling over rows: out-of-order
- *   execution already overlaps consecutive iterations, whose loads are
- *   independent, and a second set of accumulators would halve the widest
- *   row kept in registers.
+ *   boundaries, so that short bags (pooling factor 1) keep misses in
+ *   flight too.  The default distance keeps RS_EMB_PREFETCH_BYTES of rows
+ *   in flight, at most RS_EMB_PREFETCH_MAX_ROWS rows; rs_emb_prefetch_rows()
+ *   in kernel.c gives the measurements behind it.
+ * - One row per loop iteration, no unrolling over rows, which was not
+ *   measured against an unrolled variant.  Out-of-order execution already
+ *   overlaps consecutive iterations, whose loads are independent, and a
+ *   second set of accumulators would halve the widest row kept in
+ *   registers.
  *
- * Rows may start at any byte address (row_bytes need not be a multiple of
- * anything); indices, offsets, weights and out need the natural alignment
- * of their types, no more.  out must not overlap the other arrays.
+ * Rows may start at any byte address and row_bytes need not be a multiple
+ * of anything.  indices, offsets, weights and out need the natural
+ * alignment of their types, no more, and out must not overlap the other
+ * arrays.  Tables in huge pages gather faster once they outgrow the TLB's
+ * reach; mapping them is the caller's choice (hugepage.h).
  *
- * Vector variants are chosen at run time from what the CPU supports
- * (AVX-512 F/BW/VL, else AVX2 with FMA and F16C, else portable C); each
- * index is checked with one unsigned compare before its row is touched, so
- * an index outside [0, n_rows) is returned as an error, never read.
+ * Vector variants are chosen at run time from what the CPU supports:
+ * AVX-512 F/BW/VL, else AVX2 with FMA and F16C, else portable C.  Each
+ * index is checked with one unsigned compare before its row is read, so
+ * an index outside [0, n_rows) is returned as an error and its row is
+ * never read.  The prefetch of an upcoming row is issued before its index
+ * is checked, which is harmless because a prefetch never faults.
  */
 #ifndef RS_KERNEL_H
 #define RS_KERNEL_H
@@ -83,11 +88,9 @@ enum rs_emb_isa {
 	RS_EMB_ISA_AVX512
 };
 
-/* Rows in flight that the default prefetch distance aims for, in bytes,
- * and the cap in rows.  Measured on a 2-core Zen 4 guest with 4 KiB pages
- * (`recscale kernel --prefetch`, a 4 GiB fp32 table, pooling 20): see the
- * comment at rs_emb_prefetch_rows() in kernel.c. */
-#define RS_EMB_PREFETCH_BYTES 4096
+/* Bytes of rows in flight that the default prefetch distance aims for, and
+ * the cap in rows; rs_emb_prefetch_rows() in kernel.c gives the evidence. */
+#define RS_EMB_PREFETCH_BYTES 2048
 #define RS_EMB_PREFETCH_MAX_ROWS 16
 
 /* The widest row accepted, in elements. */
@@ -145,13 +148,21 @@ void rs_emb_encode_row(enum rs_emb_dtype dtype, const float *src, int dim,
 /* Widen element k of a row to fp32, as the kernel does. */
 float rs_emb_decode(enum rs_emb_dtype dtype, const void *row, int dim, int k);
 
-/* Start n_threads worker threads (1 .. 1024) for rs_emb_bag_forward.  With
- * topo, worker i is bound to core i modulo the number of cores; a failed
- * binding leaves the worker unbound and sets *n_unbound.  Returns NULL with
- * err filled when a thread cannot be started. */
+/* Start a pool of n_threads workers (1 .. 1024) for rs_emb_bag_forward:
+ * the thread that calls rs_emb_bag_forward is worker 0 and n_threads - 1
+ * threads wait for work.  With topo, worker i is bound to core i modulo
+ * the number of cores; a failed binding leaves the worker unbound and is
+ * counted in *n_unbound.  The calling thread is bound to the first core at
+ * its first call and stays bound until rs_emb_pool_free, which restores
+ * its binding when that same thread frees the pool.  Returns NULL with err
+ * filled when a thread cannot be started. */
 struct rs_emb_pool *rs_emb_pool_new(int n_threads,
 	const struct rs_topology *topo, int *n_unbound, struct rs_error *err);
 int rs_emb_pool_threads(const struct rs_emb_pool *pool);
+/* The seconds worker spent pooling in the last rs_emb_bag_forward call on
+ * pool, and the lookups it made; stragglers show as a longer time. */
+void rs_emb_pool_last_call(const struct rs_emb_pool *pool, int worker,
+	double *busy_s, int64_t *n_lookups);
 /* Stop and join the workers; accepts NULL. */
 void rs_emb_pool_free(struct rs_emb_pool *pool);
 

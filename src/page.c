@@ -12,19 +12,11 @@
 #include "chart.h"
 #include "doc.h"
 #include "figures.h"
+#include "montecarlo.h"
 #include "output.h"
 #include "page.h"
+#include "page-impl.h"
 #include "report.h"
-
-#define DASH "\u2013"		/* shown for a value that does not exist */
-
-struct doc {
-	struct rs_doc out;
-	const struct rs_plan *plans;
-	int n;
-	const struct rs_inputs *inputs;
-	const char *generator;
-};
 
 static const char style[] =
 	"body { font-family: \"DejaVu Sans\", Verdana, Arial, sans-serif; "
@@ -47,6 +39,8 @@ static const char style[] =
 	"td.name { white-space: nowrap; }\n"
 	"tr.assumption td { background: #fff4cc; }\n"
 	"tr.unstated td { background: #f3f3f3; }\n"
+	"tr.chosen td { font-weight: bold; }\n"
+	"tr.unmet td, p.unmet { color: #B00020; }\n"
 	"span.swatch { display: inline-block; width: 11px; height: 11px; "
 	"margin-right: 6px; }\n"
 	"svg.chart { display: block; max-width: 100%; height: auto; "
@@ -91,8 +85,7 @@ int rs_page_format_of_path(const char *path, enum rs_page_format *format)
 	return -1;
 }
 
-/* The scenario's name, after a swatch of its chart colour. */
-static void cell_scenario(const struct doc *d, int i)
+void cell_scenario(const struct doc *d, int i)
 {
 	rs_doc_cell_swatch(&d->out, rs_figure_color(i),
 		d->plans[i].scenario->name);
@@ -100,7 +93,7 @@ static void cell_scenario(const struct doc *d, int i)
 
 /* ---- Number formats.  Each returns buf. ---- */
 
-static char *fmt_fixed(char *buf, size_t size, double v, int decimals)
+char *fmt_fixed(char *buf, size_t size, double v, int decimals)
 {
 	if (!isfinite(v))
 		snprintf(buf, size, DASH);
@@ -109,7 +102,7 @@ static char *fmt_fixed(char *buf, size_t size, double v, int decimals)
 	return buf;
 }
 
-static char *fmt_usd(char *buf, size_t size, double v)
+char *fmt_usd(char *buf, size_t size, double v)
 {
 	char digits[64];
 
@@ -121,7 +114,7 @@ static char *fmt_usd(char *buf, size_t size, double v)
 	return buf;
 }
 
-static char *fmt_sci(char *buf, size_t size, double v)
+char *fmt_sci(char *buf, size_t size, double v)
 {
 	if (!isfinite(v))
 		snprintf(buf, size, DASH);
@@ -140,21 +133,21 @@ static char *fmt_g4(char *buf, size_t size, double v)
 	return buf;
 }
 
-static void ne_cell(const struct doc *d, const char *field, double v)
+void ne_cell(const struct doc *d, const char *field, double v)
 {
 	char buf[32];
 
 	rs_doc_cell_number(&d->out, field, v, fmt_fixed(buf, sizeof buf, v, 5));
 }
 
-static void usd_cell(const struct doc *d, const char *field, double v)
+void usd_cell(const struct doc *d, const char *field, double v)
 {
 	char buf[64];
 
 	rs_doc_cell_number(&d->out, field, v, fmt_usd(buf, sizeof buf, v));
 }
 
-static void sci_cell(const struct doc *d, const char *field, double v)
+void sci_cell(const struct doc *d, const char *field, double v)
 {
 	char buf[64];
 
@@ -194,6 +187,32 @@ static void title_of(const struct doc *d, char *buf, size_t size)
 			separator(i, d->n, " vs "), d->plans[i].scenario->name);
 }
 
+/* A paragraph naming the analyses the report ran and their settings,
+ * so that a reader can write the same page again. */
+static void analyses_note(const struct doc *d)
+{
+	const struct rs_uncertainty_result *mc = NULL;
+	char text[512] = "";
+	size_t len = 0;
+
+	for (int i = 0; i < d->n && mc == NULL; i++)
+		mc = d->plans[i].uncertainty;
+	if (mc != NULL)
+		len += (size_t)snprintf(text, sizeof text, "The uncertainty "
+			"bands and the sensitivity come from %d Monte Carlo "
+			"draws with seed %llu; the same seed writes the same "
+			"numbers.", mc->n_draws, (unsigned long long)mc->seed);
+	if (d->optimizations != NULL && len < sizeof text)
+		snprintf(text + len, sizeof text - len, "%sThe section "
+			"Choosing a plan searches every candidate of each "
+			"scenario's optimize group for %s.", len ? " " : "",
+			d->optimizations[0].objective == RS_MIN_NE_WITHIN_BUDGET
+			? "the lowest NE within the budget"
+			: "the cheapest plan that reaches the target NE");
+	if (text[0] != '\0')
+		rs_doc_paragraph(&d->out, "meta", "%s", text);
+}
+
 static void write_head(const struct doc *d)
 {
 	char title[512], files[1024] = "";
@@ -226,6 +245,7 @@ static void write_head(const struct doc *d)
 		"changes of 0.1%%. Costs are per year: the purchase of that "
 		"year's cluster amortised over its lifetime, its energy, and "
 		"the storage of the retained training data.");
+	analyses_note(d);
 	if (d->out.markdown)
 		rs_doc_paragraph(&d->out, NULL,
 			"This Markdown form has the tables only; "
@@ -367,6 +387,7 @@ static void write_ne(const struct doc *d)
 		}
 	}
 	rs_doc_table_end(&d->out);
+	page_monte_carlo_ne(d);
 }
 
 static void write_cost(const struct doc *d)
@@ -413,6 +434,7 @@ static void write_cost(const struct doc *d)
 		}
 	}
 	rs_doc_table_end(&d->out);
+	page_monte_carlo_cost(d);
 }
 
 static void write_quality_cost(const struct doc *d)
@@ -827,7 +849,8 @@ static int write_document(const struct doc *d)
 	write_cost(d);
 	write_quality_cost(d);
 	write_binding(d);
-	if (write_fitted_laws(d) < 0)
+	page_sensitivity(d);
+	if (page_optimization(d) < 0 || write_fitted_laws(d) < 0)
 		return -1;
 	write_warnings(d);
 	write_inputs(d);
@@ -849,6 +872,24 @@ static char *plan_text(const struct rs_plan *plan, enum rs_format format)
 	if (m == NULL)
 		return NULL;
 	rs_report_plan(m, plan, format);
+	if (fclose(m) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* The JSON rs_report_optimization_json writes for opt, in a malloc'd
+ * string. */
+static char *optimization_text(const struct rs_optimization *opt)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *m = open_memstream(&text, &size);
+
+	if (m == NULL)
+		return NULL;
+	rs_report_optimization_json(m, opt);
 	if (fclose(m) != 0) {
 		free(text);
 		return NULL;
@@ -1014,6 +1055,19 @@ static int write_json(FILE *f, const struct doc *d, struct rs_error *err)
 		free(text);
 	}
 	fputs("\n  ],\n", f);
+	if (d->optimizations != NULL) {
+		json_field(f, "  ", "optimizations");
+		fputs("[", f);
+		for (int i = 0; i < d->n; i++) {
+			char *text = optimization_text(&d->optimizations[i]);
+			if (text == NULL)
+				return rs_fail(err, "out of memory");
+			fputs(i ? ",\n    " : "\n    ", f);
+			put_indented(f, text, "    ");
+			free(text);
+		}
+		fputs("\n  ],\n", f);
+	}
 	json_field(f, "  ", "warnings");
 	fputs("[", f);
 	for (int i = 0; i < d->n; i++)
@@ -1029,11 +1083,12 @@ static int write_json(FILE *f, const struct doc *d, struct rs_error *err)
 }
 
 int rs_page_write(FILE *f, const struct rs_plan *plans, int n,
+	const struct rs_optimization *optimizations,
 	const struct rs_inputs *inputs, const char *generator,
 	enum rs_page_format format, struct rs_error *err)
 {
 	struct doc d = { { f, format == RS_PAGE_MARKDOWN }, plans, n, inputs,
-		generator };
+		generator, optimizations };
 
 	switch (format) {
 	case RS_PAGE_CSV:

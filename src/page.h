@@ -20,6 +20,7 @@
 #include "engine.h"
 #include "error.h"
 #include "inputs.h"
+#include "optimize.h"
 
 enum rs_page_format {
 	RS_PAGE_HTML, RS_PAGE_MARKDOWN, RS_PAGE_CSV, RS_PAGE_JSON
@@ -34,9 +35,13 @@ int rs_page_format_parse(const char *name, enum rs_page_format *format);
 int rs_page_format_of_path(const char *path, enum rs_page_format *format);
 
 /* Write the report of the n plans (n >= 1) with the inputs behind them;
- * generator names the program and version.  Fails only when memory runs
+ * generator names the program and version.  A plan with uncertainty
+ * results adds its Monte Carlo bands and sensitivity.  optimizations,
+ * when not NULL, contains one result per plan and adds the chosen plans
+ * and the Pareto frontier.  CSV has neither.  Fails only when memory runs
  * out; write errors show in ferror(f). */
 int rs_page_write(FILE *f, const struct rs_plan *plans, int n,
+	const struct rs_optimization *optimizations,
 	const struct rs_inputs *inputs, const char *generator,
 	enum rs_page_format format, struct rs_error *err);
 

@@ -26,6 +26,10 @@ static const struct command commands[] = {
 	{ "optimize", cmd_optimize, "choose each year's plan within a budget "
 		"or for a target NE" },
 	{ "hw", cmd_hw, "list hardware profiles or show one with sources" },
+	{ "kernel", cmd_kernel, "measure the embedding-bag kernel's lookups "
+		"per second on this machine" },
+	{ "calibrate", cmd_calibrate, "measure this machine and write its "
+		"hardware profile" },
 	{ "law", cmd_law, "evaluate a scaling law or invert it for a "
 		"target NE" },
 	{ "fit", cmd_fit, "fit a scaling law to measured runs and write a "

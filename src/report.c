@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "montecarlo.h"
+#include "optimize.h"
 #include "report.h"
 #include "output.h"
 
@@ -356,6 +357,86 @@ static void report_json(FILE *f, const struct rs_plan *plan)
 	if (plan->uncertainty != NULL)
 		json_uncertainty(f, plan);
 	fputs("\n}\n", f);
+}
+
+static void json_candidate(FILE *f, const struct rs_scenario *sc,
+	const struct rs_candidate *c)
+{
+	fputs("{ \"hw_profile\": ", f);
+	rs_json_string(f, sc->hardware[c->hw].name);
+	for (int l = 0; l < RS_N_LEVERS; l++) {
+		fprintf(f, ", \"%s\": ", rs_lever_names[l]);
+		rs_json_number(f, rs_candidate_lever(sc, c, (enum rs_lever)l));
+	}
+	fputs(", \"data_samples\": ", f);
+	rs_json_number(f, c->data_samples);
+	fputs(", \"ne\": ", f);
+	rs_json_number(f, c->ne);
+	fputs(", \"cost_usd\": ", f);
+	rs_json_number(f, c->cost_usd);
+	fprintf(f, ", \"nodes\": %lld, \"binding\": ", c->nodes);
+	rs_json_string(f, rs_binding_names[c->binding]);
+	fputs(" }", f);
+}
+
+static void json_lever_returns(FILE *f, const struct rs_year_choice *y)
+{
+	fputs("{", f);
+	for (int l = 0; l < RS_N_LEVERS; l++) {
+		const struct rs_lever_return *ret = &y->returns[l];
+
+		fprintf(f, "%s\n        \"%s\": ", l ? "," : "",
+			rs_lever_names[l]);
+		if (y->chosen < 0 || !ret->available) {
+			fputs("null", f);
+			continue;
+		}
+		fputs("{ \"ne_gain_pct\": ", f);
+		rs_json_number(f, ret->ne_gain_pct);
+		fputs(", \"extra_cost_usd\": ", f);
+		rs_json_number(f, ret->extra_cost_usd);
+		fputs(", \"usd_per_0p1pct_ne\": ", f);
+		rs_json_number(f, ret->usd_per_0p1pct_ne);
+		fputs(" }", f);
+	}
+	fputs("\n      }", f);
+}
+
+void rs_report_optimization_json(FILE *f, const struct rs_optimization *opt)
+{
+	const struct rs_scenario *sc = opt->scenario;
+	int budget = opt->objective == RS_MIN_NE_WITHIN_BUDGET;
+
+	fputs("{\n  \"scenario\": ", f);
+	rs_json_string(f, sc->name);
+	fprintf(f, ",\n  \"objective\": \"%s\",\n  \"%s\": ",
+		budget ? "min_ne_within_budget" : "min_cost_for_target_ne",
+		budget ? "budget_usd_per_year" : "target_ne");
+	rs_json_number(f, opt->limit);
+	fputs(",\n  \"method\": \"exhaustive: every combination of the "
+		"candidate lever values and allowed profiles, each on the "
+		"smallest cluster that trains within the window\",\n"
+		"  \"years\": [\n", f);
+	for (int k = 0; k < opt->n_years; k++) {
+		const struct rs_year_choice *y = &opt->years[k];
+
+		fprintf(f, "    {\n      \"year\": %d,\n      \"n_candidates\": "
+			"%d,\n      \"chosen\": ", y->year, y->n_candidates);
+		if (y->chosen >= 0)
+			json_candidate(f, sc, &y->candidates[y->chosen]);
+		else
+			fputs("null", f);
+		fputs(",\n      \"lever_returns\": ", f);
+		json_lever_returns(f, y);
+		fputs(",\n      \"frontier\": [", f);
+		for (int j = 0; j < y->n_frontier; j++) {
+			fputs(j ? ",\n        " : "\n        ", f);
+			json_candidate(f, sc, &y->candidates[y->frontier[j]]);
+		}
+		fputs(y->n_frontier ? "\n      ]\n" : "]\n", f);
+		fputs(k + 1 < opt->n_years ? "    },\n" : "    }\n", f);
+	}
+	fputs("  ]\n}\n", f);
 }
 
 static char *fmt_usd(char *buf, size_t size, double v)

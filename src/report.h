@@ -18,6 +18,13 @@ int rs_format_parse(const char *name, enum rs_format *format);
 void rs_report_plan(FILE *f, const struct rs_plan *plan,
 	enum rs_format format);
 
+struct rs_optimization;
+
+/* Write opt as JSON in the shape `recscale optimize --format json`
+ * prints: the objective and its limit, and per year the chosen plan
+ * (null when none qualifies), the lever returns and the frontier. */
+void rs_report_optimization_json(FILE *f, const struct rs_optimization *opt);
+
 /* Print the field names and their meaning, one per line (for --help). */
 void rs_report_list_fields(FILE *f);
 

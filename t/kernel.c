@@ -52,9 +52,10 @@ static double uniform(double lo, double hi)
 	return lo + (hi - lo) * (double)(next_random() >> 11) * 0x1p-53;
 }
 
-/* Bags that cover the hard cases: empty bags first, in the middle and
- * last; a bag of the last row alone and of row 0 alone; a long bag with
- * repeats (so prefetches cross bags); a bag whose weights are all zero. */
+/* Bags that cover the hard cases.  Bags 0, 4 and the last are empty, bag 1
+ * is the last row alone and bag 2 is row 0 alone.  Bag 3 is long with
+ * repeats, so prefetches cross into the next bags, and bag 6 has only
+ * zero weights. */
 struct bags_fixture {
 	int64_t indices[MAX_INDICES];
 	int64_t offsets[N_BAGS + 1];
@@ -425,7 +426,7 @@ static void test_int8_quantisation(enum rs_emb_isa isa, int supported,
 	}
 }
 
-/* A pool of workers splits the bags; each bag is still pooled by one
+/* A pool of workers splits the bags, but each bag is still pooled by one
  * thread with the same code, so the result is bit for bit the same.
  * Three workers on a two-core synthetic machine wrap around the cores. */
 static void test_pools(enum rs_emb_isa isa, int supported,
@@ -478,9 +479,9 @@ static void test_pools(enum rs_emb_isa isa, int supported,
 		}
 }
 
-/* An index outside [0, N_ROWS) is an error naming its position; the rows
- * it would address lie in the inaccessible pages or beyond, so a read
- * would fault.  With two workers the lower bad position is reported. */
+/* An index outside [0, N_ROWS) is an error naming its position.  Row
+ * N_ROWS would start in the inaccessible page after the table, so reading
+ * it would fault.  With two workers the lower bad position is reported. */
 static void test_bad_indices(enum rs_emb_isa isa, int supported,
 	const struct bags_fixture *bags, const struct rs_topology *topo)
 {
@@ -760,8 +761,8 @@ static void test_helpers(void)
 	enum rs_emb_pooling pooling;
 
 	tap_ok(rs_emb_prefetch_rows(64) == 16, "prefetch 16 rows of 64 B");
-	tap_ok(rs_emb_prefetch_rows(256) == 16, "prefetch 16 rows of 256 B");
-	tap_ok(rs_emb_prefetch_rows(1024) == 4, "prefetch 4 rows of 1 KiB");
+	tap_ok(rs_emb_prefetch_rows(256) == 8, "prefetch 8 rows of 256 B");
+	tap_ok(rs_emb_prefetch_rows(1024) == 2, "prefetch 2 rows of 1 KiB");
 	tap_ok(rs_emb_prefetch_rows(65536) == 1, "prefetch 1 row of 64 KiB");
 	tap_ok(rs_emb_row_bytes(RS_EMB_INT8, 64) == 72,
 		"int8 row of 64 takes 72 bytes");

@@ -16,23 +16,6 @@ files_in() {
 	ls -A "$1" | sort | tr '\n' ' '
 }
 
-# page_check SCRIPT HTML [ARG...]: run the Python SCRIPT with the parsed
-# page bound to root (an ElementTree element) and the arguments in
-# sys.argv[1:]; print what it prints, or the error it raises.
-page_check() {
-	script=$1
-	shift
-	python3 - "$@" <<EOF
-import json, re, sys
-import xml.etree.ElementTree as ET
-H = "{http://www.w3.org/1999/xhtml}"
-S = "{http://www.w3.org/2000/svg}"
-sys.excepthook = lambda kind, e, tb: print("error: %r" % e)
-root = ET.parse(sys.argv[1]).getroot()
-$script
-EOF
-}
-
 # Help and usage errors.
 run report --help
 is "$rc" 0 "report --help exits 0"

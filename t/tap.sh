@@ -59,6 +59,24 @@ except Exception as e:
 ' "$1"
 }
 
+# page_check SCRIPT HTML [ARG...]: run the Python SCRIPT on the parsed
+# page HTML and print what it prints, or the error it raises.  SCRIPT gets
+# the page as root (an ElementTree element), the XHTML and SVG namespace
+# prefixes as H and S, and the arguments in sys.argv[1:].
+page_check() {
+	script=$1
+	shift
+	python3 - "$@" <<EOF
+import json, re, sys
+import xml.etree.ElementTree as ET
+H = "{http://www.w3.org/1999/xhtml}"
+S = "{http://www.w3.org/2000/svg}"
+sys.excepthook = lambda kind, e, tb: print("error: %r" % e)
+root = ET.parse(sys.argv[1]).getroot()
+$script
+EOF
+}
+
 tap_tmp=$(mktemp -d)
 trap 'rm -rf "$tap_tmp"' EXIT
 done_testing() { [ "$tap_failed" -eq 0 ]; }

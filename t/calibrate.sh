@@ -1,0 +1,52 @@
+#!/bin/sh
+# recscale calibrate --quick: a smoke test.  It writes a profile that
+# loads, whose every value names its source, and that simulate and plan
+# accept.  No check depends on the measured numbers.
+. "$srcdir/t/tap.sh"
+plan 17
+
+run calibrate --help
+is "$rc" 0 "calibrate --help exits 0"
+like "$out" "Usage: recscale calibrate" "calibrate --help prints usage"
+run calibrate --bogus
+is "$rc" 2 "calibrate --bogus exits 2"
+
+profile="$tap_tmp/here.cfg"
+run calibrate --quick -q -o "$profile" --format json
+is "$rc" 0 "calibrate --quick exits 0"
+is "$(json_eval "d['quick'], len(d['memory']) >= 1, len(d['kernel']) >= 1")" \
+	"(True, True, True)" "calibrate json has memory and kernel points"
+[ -f "$profile" ]; ok $? "calibrate writes the profile"
+is "$(ls "$tap_tmp" | grep -c '\.tmp\.')" 0 "calibrate leaves no temporary file"
+
+n_values=$(grep '^[a-z_0-9]* = ' "$profile" | grep -v -c '_source = ')
+n_sources=$(grep -c '^[a-z_0-9]*_source = ' "$profile")
+is "$n_sources" "$((n_values - 3))" \
+	"every value but description, device and kind has a source"
+is "$(grep '^[a-z_0-9]*_source = ' "$profile" \
+	| grep -v -c -e '= "measured by recscale calibrate on ' \
+	-e '= "assumption: ' -e '= "definition: ')" 0 \
+	"every source says measured, assumption or definition"
+like "$(cat "$profile")" 'kind = "cpu";' "the profile is of kind cpu"
+
+run hw show "$profile"
+is "$rc" 0 "hw show loads the calibrated profile"
+like "$out" "gather_efficiency_frac" "hw show lists the gather efficiency"
+
+run simulate mlperf-dlrm-dcnv2 --hw "$profile" --nodes 64
+is "$rc" 0 "simulate accepts the calibrated profile"
+
+sed -e "s|profile = \"h100-hgx\"|profile = \"$profile\"|" \
+	-e "s|profile = \"b200-hgx\"|profile = \"$profile\"|" \
+	"$srcdir/scenarios/default.cfg" >"$tap_tmp/on-this-machine.cfg"
+run plan "$tap_tmp/on-this-machine.cfg"
+is "$rc" 0 "plan accepts the calibrated profile"
+
+# An existing file is kept unless --force.
+before=$(cksum <"$profile")
+run calibrate --quick -q -o "$profile"
+is "$rc" 1 "calibrate onto an existing file exits 1"
+like "$err" "--force" "calibrate onto an existing file suggests --force"
+is "$(cksum <"$profile")" "$before" "the existing profile is unchanged"
+
+done_testing
