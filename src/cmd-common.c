@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 
@@ -38,6 +39,10 @@ int rs_parse_double(const char *text, double *out)
 {
 	char *end;
 
+	/* Decimal notation only: strtod would also take hex, "inf" and
+	 * "nan". */
+	if (strspn(text, "0123456789+-.eE") != strlen(text))
+		return -1;
 	errno = 0;
 	*out = strtod(text, &end);
 	if (end == text || *end != '\0' || errno == ERANGE || !isfinite(*out))

@@ -32,7 +32,8 @@ static void optimize_usage(FILE *f)
 		"                     cost.budget_usd_per_year)\n"
 		"  --target-ne Y      find the cheapest plan with NE at most Y "
 		"instead\n"
-		"  --threads N        threads for the search (default 2)\n"
+		"  --threads N        threads for the search, 1 to 8 (default "
+		"2)\n"
 		"  --format FORMAT    text (default) or json\n"
 		"  -o, --output FILE  write to FILE (atomically)\n"
 		"  --force            replace FILE if it exists\n"
@@ -124,6 +125,35 @@ static void report_text(FILE *f, const struct rs_optimization *opt)
 		fputc('\n', f);
 	}
 
+	/* Levers the law does not see only cost money, so the search always
+	 * takes their smallest candidate: say so rather than let the
+	 * choice look like advice. */
+	for (int l = 0; l < RS_N_LEVERS; l++) {
+		int ignored = sc->levers.n[l] > 1, any = 0;
+		for (int k = 0; k < opt->n_years; k++) {
+			const struct rs_year_choice *y = &opt->years[k];
+			if (y->chosen < 0 || !y->returns[l].available)
+				continue;
+			any = 1;
+			if (y->returns[l].ne_gain_pct != 0.0)
+				ignored = 0;
+		}
+		if (ignored && any)
+			fprintf(f, "note: raising %s changes no year's NE "
+				"here (law %s, scheme %s, does not depend on it, "
+				"or storage caps the data), so its smallest "
+				"candidate is chosen\n", rs_lever_names[l],
+				sc->law.name,
+				sc->law.schemes[sc->law_scheme].name);
+	}
+	for (int k = 0; k < opt->n_years; k++) {
+		const struct rs_year_choice *y = &opt->years[k];
+		if (y->chosen >= 0 && y->candidates[y->chosen].ne >= 1.0)
+			fprintf(f, "warning: %d: the chosen plan's NE %.5f is no "
+				"better than the base rate\n", y->year,
+				y->candidates[y->chosen].ne);
+	}
+
 	fputs("\nPareto frontier of NE against cost (each point: no cheaper "
 		"plan has lower NE)\n", f);
 	for (int k = 0; k < opt->n_years; k++) {
@@ -153,7 +183,7 @@ static int any_unmet(const struct rs_optimization *opt)
 static int report_unmet(const struct rs_optimization *opt)
 {
 	int unmet = 0;
-	char a[32];
+	char a[32], b[32];
 
 	for (int k = 0; k < opt->n_years; k++) {
 		const struct rs_year_choice *y = &opt->years[k];
@@ -168,9 +198,10 @@ static int report_unmet(const struct rs_optimization *opt)
 				"hardware\n", opt->scenario->path, y->year);
 		else if (opt->objective == RS_MIN_NE_WITHIN_BUDGET)
 			fprintf(stderr, "recscale: %s: %d: no plan fits a budget "
-				"of %.0f USD; the cheapest feasible plan costs %s "
+				"of %s USD; the cheapest feasible plan costs %s "
 				"USD, so raise the budget to at least that\n",
-				opt->scenario->path, y->year, opt->limit,
+				opt->scenario->path, y->year,
+				rs_fmt_sci(b, sizeof b, opt->limit),
 				rs_fmt_count(a, sizeof a,
 					y->cheapest_feasible_usd));
 		else

@@ -113,6 +113,9 @@ static int parse_args(int argc, char **argv, struct simulate_request *req)
 		case 'b':
 			if (parse_number("--batch", optarg, 1.0, &req->batch))
 				return RS_EXIT_USAGE;
+			if (req->batch != floor(req->batch))
+				return rs_cmd_usage("simulate", "--batch %s: give a "
+					"whole number of samples", optarg);
 			break;
 		case 's':
 			if (parse_number("--samples", optarg, 1.0,
@@ -122,6 +125,9 @@ static int parse_args(int argc, char **argv, struct simulate_request *req)
 		case 'y':
 			if (parse_number("--year", optarg, 1900.0, &v))
 				return RS_EXIT_USAGE;
+			if (v != floor(v) || v > 2200.0)
+				return rs_cmd_usage("simulate", "--year %s: give a "
+					"calendar year such as 2027", optarg);
 			req->year = (int)v;
 			break;
 		case 'S': {
@@ -180,8 +186,9 @@ static int simulate(const struct simulate_request *req,
 		: sc->training.global_batch_samples;
 
 	if (k < 0 || sc->first_year + k > sc->last_year)
-		return rs_fail(err, "--year %d is outside the scenario's years "
-			"%d-%d", req->year, sc->first_year, sc->last_year);
+		return rs_fail(err, "%s: --year %d is outside the scenario's "
+			"years %d-%d; give a year in that range", sc->path,
+			req->year, sc->first_year, sc->last_year);
 	if (rs_workload_copy(&model, &sc->workload) < 0)
 		return rs_fail(err, "out of memory");
 	for (int i = 0; i <= k; i++)
@@ -191,6 +198,19 @@ static int simulate(const struct simulate_request *req,
 	sim->epochs = rs_scenario_epochs(sc, batch);
 	sim->samples = req->samples > 0.0 ? req->samples
 		: rs_engine_data_samples(sc, k, &limit);
+	if (batch > sim->samples) {
+		rs_workload_free(&model);
+		return rs_fail(err, "global batch %.0f is larger than the %.0f "
+			"samples of one epoch; give a smaller --batch", batch,
+			sim->samples);
+	}
+	if (batch < req->nodes * hw->n_devices.value) {
+		rs_workload_free(&model);
+		return rs_fail(err, "global batch %.0f is smaller than the %.0f "
+			"devices, which each need at least one sample; give a "
+			"larger --batch or fewer --nodes", batch,
+			req->nodes * hw->n_devices.value);
+	}
 	sim->eval_samples = rs_scenario_eval_samples(sc, sim->epochs);
 
 	memset(&in, 0, sizeof in);
@@ -302,16 +322,18 @@ static void report_text(const struct rs_hwprofile *hw,
 		1e3 * r->gather_s, 1e3 * r->host_gather_s);
 	printf("  all-to-all    %10.3f ms\n", 1e3 * r->all_to_all_s);
 	printf("  all-reduce    %10.3f ms\n", 1e3 * r->all_reduce_s);
-	printf("  overlapped    %10.3f ms\n", -1e3 * r->overlap_s);
+	printf("  overlapped    %10.3f ms\n", r->overlap_s > 0.0
+		? -1e3 * r->overlap_s : 0.0);
 	printf("binding         %s\n\n", rs_binding_names[r->binding]);
 	printf("memory per device %s of %s bytes; host memory per node %s "
 		"bytes\n", rs_fmt_sci(a, sizeof a, sim->device_bytes_per_device),
 		rs_fmt_sci(b, sizeof b, sim->device_memory_bytes),
 		rs_fmt_sci(c, sizeof c, sim->host_bytes_per_node));
 	printf("embedding state %s bytes, %.1f%% in host memory serving "
-		"%.1f%% of lookups; at least %lld nodes hold it\n",
+		"%.1f%% of lookups; at least %lld node%s hold it\n",
 		rs_fmt_sci(a, sizeof a, r->state_bytes), 100.0 * r->host_frac,
-		100.0 * r->host_lookup_frac, r->nodes_for_memory);
+		100.0 * r->host_lookup_frac, r->nodes_for_memory,
+		r->nodes_for_memory == 1 ? "" : "s");
 }
 
 int cmd_simulate(int argc, char **argv)

@@ -195,6 +195,28 @@ double rs_hw_node_price_usd(const struct rs_hwprofile *hw)
 		* hw->server_cost_factor.value;
 }
 
+/* The checks that involve two values, for values changed after loading:
+ * the same rules rs_hw_load applies with file and line. */
+static int check_links(const struct rs_hwprofile *hw, struct rs_error *err)
+{
+	if (hw->n_devices.value > 1.0
+	    && hw->device_scaleup_bw_bytes_per_s.value <= 0.0)
+		return rs_fail(err, "device_scaleup_bw_bytes_per_s is 0 but the "
+			"node has %g devices, which exchange over this link; "
+			"give its bandwidth", hw->n_devices.value);
+	if (hw->host_memory_bytes.value > 0.0
+	    && (hw->host_device_bw_bytes_per_s.value <= 0.0
+		|| hw->host_memory_bw_bytes_per_s.value <= 0.0))
+		return rs_fail(err, "a host bandwidth is 0 but "
+			"host_memory_bytes is not, and embeddings in host "
+			"memory are read over it; give its bandwidth, or set "
+			"host_memory_bytes = 0");
+	if (hw->device_peak_fp32_flops_per_s.value <= 0.0)
+		return rs_fail(err, "device_peak_fp32_flops_per_s is 0; every "
+			"device needs a positive fp32 peak");
+	return 0;
+}
+
 int rs_hw_set(struct rs_hwprofile *hw, const char *key, double value,
 	struct rs_error *err)
 {
@@ -218,7 +240,9 @@ int rs_hw_set(struct rs_hwprofile *hw, const char *key, double value,
 		free(v->source);
 		v->source = strdup(source);
 		v->value = value;
-		return v->source ? 0 : rs_fail(err, "out of memory");
+		if (v->source == NULL)
+			return rs_fail(err, "out of memory");
+		return check_links(hw, err);
 	}
 	return rs_fail(err, "%s is not a hardware profile value; `recscale hw "
 		"show NAME` lists them", key);

@@ -57,6 +57,14 @@ static int evaluate(const struct rs_scenario *sc, int k,
 		st.params_dense);
 	c->ne = rs_law_ne(law, c->data_samples, params);
 
+	/* A profile cannot be bought before its first year of volume
+	 * supply. */
+	if (sc->first_year + k < hw->year_available.value) {
+		c->feasible = 0;
+		c->cost_usd = INFINITY;
+		return 0;
+	}
+
 	epochs = rs_scenario_epochs(sc, sc->training.global_batch_samples);
 	memset(&in, 0, sizeof in);
 	in.stats = &st;

@@ -5,8 +5,8 @@
  * The search is exhaustive over the scenario's candidate values: every
  * combination of the levers (rs_lever) and every hardware profile allowed
  * that year is evaluated, each on the smallest cluster that trains within
- * the window.  Combinations whose training misses the window are
- * infeasible.  Years are independent: a year's choice does not constrain
+ * the window.  Combinations whose training misses the window, or that use
+ * a profile before its year_available, are infeasible.  Years are independent: a year's choice does not constrain
  * the next.
  */
 #ifndef RS_OPTIMIZE_H

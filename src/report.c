@@ -266,6 +266,10 @@ static void text_uncertainty(FILE *f, const struct rs_plan *plan)
 	fprintf(f, "\nMonte Carlo over the law's bootstrap samples and the "
 		"scenario's uncertainty\nranges: %d draws, seed %llu\n",
 		u->n_draws, (unsigned long long)u->seed);
+	if (plan->scenario->law.schemes[plan->scenario->law_scheme].n_samples
+		< 2 && u->n_sensitivity == 0)
+		fputs("(the law has no samples and the scenario no uncertainty "
+			"group, so the bands equal the plan)\n", f);
 	fprintf(f, "%-4s  %-26s %s\n", "year", "NE P10 / P50 / P90",
 		"cost USD P10 / P50 / P90");
 	for (int k = 0; k < u->n_years; k++) {

@@ -344,6 +344,28 @@ static int load_growth(const struct rs_conf *conf,
 	return 0;
 }
 
+/* An array element that must be a finite number. */
+static int element_number(const struct rs_conf *conf,
+	const config_setting_t *e, double *v, struct rs_error *err)
+{
+	switch (config_setting_type(e)) {
+	case CONFIG_TYPE_FLOAT:
+		*v = config_setting_get_float(e);
+		break;
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		*v = (double)config_setting_get_int64(e);
+		break;
+	default:
+		return rs_conf_fail(conf, e, NULL, NULL, err, "expected a "
+			"number; write the value without quotes");
+	}
+	if (!isfinite(*v))
+		return rs_conf_fail(conf, e, NULL, NULL, err, "value is not "
+			"finite; give a finite number");
+	return 0;
+}
+
 /* Candidate values of one lever: an ascending array of positive numbers.
  * Without the key the lever keeps its plan value (the data levers) or 1
  * (the model multipliers). */
@@ -368,10 +390,10 @@ static int load_candidates(const struct rs_conf *conf,
 	for (int i = 0; i < lv->n[lever]; i++) {
 		const config_setting_t *e = config_setting_get_elem(a,
 			(unsigned)i);
-		double v = config_setting_type(e) == CONFIG_TYPE_FLOAT
-			? config_setting_get_float(e)
-			: (double)config_setting_get_int64(e);
-		double max = lever == RS_LEVER_NEGATIVE_KEEP_FRAC ? 1.0 : 1e6;
+		double v, max = lever == RS_LEVER_NEGATIVE_KEEP_FRAC ? 1.0 : 1e6;
+
+		if (element_number(conf, e, &v, err) < 0)
+			return -1;
 
 		if (!(v > 0.0) || v > max)
 			return rs_conf_fail(conf, e, NULL, NULL, err, "value %g "
@@ -382,6 +404,27 @@ static int load_candidates(const struct rs_conf *conf,
 				"does not increase; list the values in "
 				"ascending order", v);
 		lv->value[lever][i] = v;
+	}
+	return 0;
+}
+
+/* An exhaustive search sizes every candidate, a few thousand a second:
+ * keep one year's search within about a minute. */
+#define MAX_CANDIDATES_PER_YEAR 200000.0
+
+static int check_search_size(const struct rs_conf *conf,
+	const config_setting_t *g, const struct rs_scenario *sc,
+	struct rs_error *err)
+{
+	for (int y = 0; y <= sc->last_year - sc->first_year; y++) {
+		double n = __builtin_popcount(sc->levers.hw_mask[y]);
+		for (int l = 0; l < RS_N_LEVERS; l++)
+			n *= sc->levers.n[l];
+		if (n > MAX_CANDIDATES_PER_YEAR)
+			return rs_conf_fail(conf, g, NULL, NULL, err, "gives "
+				"%.0f candidate plans in year %d, more than "
+				"%.0f; offer fewer values or profiles", n,
+				sc->first_year + y, MAX_CANDIDATES_PER_YEAR);
 	}
 	return 0;
 }
@@ -415,7 +458,7 @@ static int load_optimize(const struct rs_conf *conf,
 	for (int y = 0; y < n_years; y++)
 		lv->hw_mask[y] = 1u << sc->hw_of_year[y];
 	if (g == NULL || !rs_conf_has(g, "hardware"))
-		return 0;
+		return g == NULL ? 0 : check_search_size(conf, g, sc, err);
 	list = rs_conf_list(conf, g, "hardware", err);
 	if (list == NULL)
 		return -1;
@@ -447,7 +490,7 @@ static int load_optimize(const struct rs_conf *conf,
 			return rs_conf_fail(conf, list, NULL, NULL, err, "no "
 				"profile is allowed in year %d; add an entry "
 				"that covers it", sc->first_year + y);
-	return 0;
+	return check_search_size(conf, g, sc, err);
 }
 
 static int load_uncertainty(const struct rs_conf *conf,
@@ -473,18 +516,21 @@ static int load_uncertainty(const struct rs_conf *conf,
 		if (a == NULL)
 			return -1;
 		if (config_setting_length(a) != 2)
-			return rs_conf_fail(conf, a, NULL, NULL, err, "expected "
-				"[low, high]");
+			return rs_conf_fail(conf, a, NULL, NULL, err, "has %d "
+				"values; give two, [low, high]",
+				config_setting_length(a));
 		for (int i = 0; i < 2; i++) {
 			const config_setting_t *e = config_setting_get_elem(a,
 				(unsigned)i);
-			v[i] = config_setting_type(e) == CONFIG_TYPE_FLOAT
-				? config_setting_get_float(e)
-				: (double)config_setting_get_int64(e);
-			if (!isfinite(v[i]) || v[i] < (k == RS_UNCERTAIN_GROWTH
-					? -0.99 : 0.0))
+			double min = k == RS_UNCERTAIN_GROWTH ? -0.99 : 0.0;
+			double max = k == RS_UNCERTAIN_GROWTH ? 100.0 : 1e3;
+
+			if (element_number(conf, e, &v[i], err) < 0)
+				return -1;
+			if (v[i] < min || v[i] > max)
 				return rs_conf_fail(conf, e, NULL, NULL, err,
-					"value %g is out of range", v[i]);
+					"value %g is out of range; give a value "
+					"from %g to %g", v[i], min, max);
 		}
 		if (v[1] < v[0])
 			return rs_conf_fail(conf, a, NULL, NULL, err, "low %g is "

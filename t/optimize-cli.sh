@@ -3,7 +3,7 @@
 # chosen plans, the frontier, infeasible budgets and targets, and seeded
 # Monte Carlo bands.
 . "$srcdir/t/tap.sh"
-plan 24
+plan 29
 
 run optimize default --budget-usd-per-year 1.2e6 --format json
 is "$rc" 0 "optimize within a budget exits 0"
@@ -60,3 +60,28 @@ out=$second
 b=$(json_eval 'd["monte_carlo"]["years"][4]["cost_usd_p50"]')
 is "$([ "$a" != "$b" ] && echo differ)" differ "another seed gives other draws"
 is "$(json_eval 'len(d["sensitivity"])')" 4 "sensitivity lists the four ranges"
+
+# Invalid ranges and candidates are rejected with their line.
+sed 's/usd_per_kwh = \[0.05, 0.12\];/usd_per_kwh = ["a", "b"];/' \
+	"$srcdir/scenarios/default.cfg" >"$tap_tmp/words.cfg"
+run plan "$tap_tmp/words.cfg" --monte-carlo 20
+is "$rc" 1 "a word in an uncertainty range exits 1"
+like "$err" "uncertainty.usd_per_kwh[0]: expected a number" \
+	"the message names the element"
+sed 's/top_mlp = \[0.5, 1.0, 2.0\];/top_mlp = [2.0, 1.0];/' \
+	"$srcdir/scenarios/default.cfg" >"$tap_tmp/unsorted.cfg"
+run optimize "$tap_tmp/unsorted.cfg"
+is "$rc" 1 "unsorted candidates exit 1"
+
+# A profile is never chosen before its first year of supply.
+run optimize default --format json
+is "$(json_eval 'all(y["chosen"]["hw_profile"] != "b200-hgx" or y["year"] >= 2025 for y in d["years"])')" \
+	True "no profile is chosen before its year"
+sed -e 's/profile = "h200-hgx"; first_year = 2026/profile = "b200-hgx"; first_year = 2020/' \
+	-e 's/^first_year = 2026;/first_year = 2020;/' \
+	-e 's/profile = "h100-hgx"; first_year = 2026/profile = "h100-hgx"; first_year = 2020/' \
+	"$srcdir/scenarios/default.cfg" >"$tap_tmp/early.cfg"
+run optimize "$tap_tmp/early.cfg" --budget-usd-per-year 1e9 --format json
+is "$(json_eval 'all(y["chosen"] is None or y["chosen"]["hw_profile"] != "b200-hgx" for y in d["years"] if y["year"] < 2025)')" \
+	True "B200 is not chosen before 2025"
+

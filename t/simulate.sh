@@ -3,7 +3,7 @@
 # calibrated on, embedding memory per optimizer, single-node traffic, the
 # effect of doubling nodes, and invalid jobs.
 . "$srcdir/t/tap.sh"
-plan 38
+plan 41
 
 scenario=$srcdir/scenarios/mlperf-dlrm-dcnv2.cfg
 
@@ -115,6 +115,13 @@ run simulate "$scenario" --hw h100-hgx
 is "$rc" 2 "missing --nodes is a usage error"
 run simulate "$scenario" --hw h100-hgx --nodes 1 --set no_such_key=1
 is "$rc" 2 "an unknown --set key is a usage error"
+run simulate "$scenario" --hw h100-hgx --nodes 2 \
+	--set device_scaleup_bw_bytes_per_s=0
+is "$rc" 2 "--set of a zero scale-up bandwidth is rejected"
+run simulate "$scenario" --hw h100-hgx --nodes 1 --batch 5e9
+is "$rc" 1 "a batch larger than the data exits 1"
+run simulate "$scenario" --hw h100-hgx --nodes 0x10
+is "$rc" 2 "a hex node count is a usage error"
 sed '/^overlap_frac/d' "$srcdir/hwprofiles/h100-hgx.cfg" >"$tap_tmp/partial.cfg"
 run simulate "$scenario" --hw "$tap_tmp/partial.cfg" --nodes 1
 is "$rc" 1 "a profile missing a value exits 1"
