@@ -1,8 +1,8 @@
 /* Embedding-bag forward with AVX2, FMA and F16C: 8 fp32 lanes per ymm
  * register.  AVX2 has masked loads only for 32-bit lanes, so the tail of a
  * 16-bit or 8-bit row (1 to 7 elements) is assembled from scalar loads in
- * general registers; copying it through a stack buffer would make each row
- * wait on a store-to-load forward.  kernel.h explains the design. */
+ * general registers.  Copying it through a stack buffer would make each
+ * row wait on a store-to-load forward.  kernel.h explains the design. */
 #include "config.h"
 
 #ifdef RS_HAVE_X86_TARGETS
@@ -106,8 +106,18 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 	const size_t row_bytes = job->row_bytes;
 	const int64_t prefetch_end = job->prefetch_end;
 	const int distance = col == 0 ? job->prefetch_rows : 0;
-	const int aligned_lines = rs_emb_aligned_row_lines(rows, row_bytes);
-	const int tail_col = col + LANES * n_regs;
+	/* > 0: prefetch that many whole lines per row; < 0: rows may
+	 * straddle lines, so work the lines out per row; 0: no prefetch. */
+	const int prefetch_lines = distance <= 0 ? 0
+		: rs_emb_aligned_row_lines(rows, row_bytes) > 0
+		? rs_emb_aligned_row_lines(rows, row_bytes) : -1;
+	/* Rows shifted to this block's first column, so that each register
+	 * loads at a constant offset from the row.  An int8 row's scale and
+	 * bias follow dim - col bytes further on. */
+	const unsigned char *const block_rows = rows + (size_t)col
+		* (dtype == RS_EMB_FP32 ? 4 : dtype == RS_EMB_INT8 ? 1 : 2);
+	const size_t scale_offset = (size_t)(job->dim - col);
+	const int tail_col = LANES * n_regs;	/* from block_rows */
 	const __m256i tail_mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(tail),
 		_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 
@@ -131,29 +141,29 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 				*bad_position = p;
 				return -1;
 			}
-			if (distance > 0 && aligned_lines > 0)
+			if (prefetch_lines > 0)
 				rs_emb_prefetch_lines(rows, row_bytes,
-					aligned_lines, indices, p + distance,
+					prefetch_lines, indices, p + distance,
 					prefetch_end);
-			else if (distance > 0)
+			else if (prefetch_lines < 0)
 				rs_emb_prefetch_position(rows, row_bytes,
 					indices, p + distance, prefetch_end);
-			row = rows + (size_t)index * row_bytes;
+			row = block_rows + (size_t)index * row_bytes;
 
 			if (weighted)
 				scale = job->weights[p];
 			if (dtype == RS_EMB_INT8) {
 				float row_scale, row_bias;
 
-				memcpy(&row_scale, row + job->dim, 4);
-				memcpy(&row_bias, row + job->dim + 4, 4);
+				memcpy(&row_scale, row + scale_offset, 4);
+				memcpy(&row_bias, row + scale_offset + 4, 4);
 				bias_sum += scale * row_bias;
 				scale *= row_scale;
 			}
 			factor = _mm256_set1_ps(scale);
 			_Pragma("GCC unroll 8")
 			for (int r = 0; r < n_regs; r++) {
-				__m256 v = load_lanes(dtype, row, col + LANES * r);
+				__m256 v = load_lanes(dtype, row, LANES * r);
 
 				acc[r] = dtype == RS_EMB_INT8 || weighted
 					? _mm256_fmadd_ps(v, factor, acc[r])

@@ -56,7 +56,17 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 	const size_t row_bytes = job->row_bytes;
 	const int64_t prefetch_end = job->prefetch_end;
 	const int distance = col == 0 ? job->prefetch_rows : 0;
-	const int aligned_lines = rs_emb_aligned_row_lines(rows, row_bytes);
+	/* > 0: prefetch that many whole lines per row; < 0: rows may
+	 * straddle lines, so work the lines out per row; 0: no prefetch. */
+	const int prefetch_lines = distance <= 0 ? 0
+		: rs_emb_aligned_row_lines(rows, row_bytes) > 0
+		? rs_emb_aligned_row_lines(rows, row_bytes) : -1;
+	/* Rows shifted to this block's first column, so that each register
+	 * loads at a constant offset from the row.  An int8 row's scale and
+	 * bias follow dim - col bytes further on. */
+	const unsigned char *const block_rows = rows + (size_t)col
+		* (dtype == RS_EMB_FP32 ? 4 : dtype == RS_EMB_INT8 ? 1 : 2);
+	const size_t scale_offset = (size_t)(job->dim - col);
 
 	for (int64_t b = bag_lo; b < bag_hi; b++) {
 		int64_t p0 = job->offsets[b], p1 = job->offsets[b + 1];
@@ -76,14 +86,14 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 				*bad_position = p;
 				return -1;
 			}
-			if (distance > 0 && aligned_lines > 0)
+			if (prefetch_lines > 0)
 				rs_emb_prefetch_lines(rows, row_bytes,
-					aligned_lines, indices, p + distance,
+					prefetch_lines, indices, p + distance,
 					prefetch_end);
-			else if (distance > 0)
+			else if (prefetch_lines < 0)
 				rs_emb_prefetch_position(rows, row_bytes,
 					indices, p + distance, prefetch_end);
-			row = rows + (size_t)index * row_bytes;
+			row = block_rows + (size_t)index * row_bytes;
 
 			if (dtype == RS_EMB_INT8 || weighted) {
 				float scale = weighted ? job->weights[p] : 1.0f;
@@ -92,8 +102,9 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 				if (dtype == RS_EMB_INT8) {
 					float row_scale, row_bias;
 
-					memcpy(&row_scale, row + job->dim, 4);
-					memcpy(&row_bias, row + job->dim + 4, 4);
+					memcpy(&row_scale, row + scale_offset, 4);
+					memcpy(&row_bias, row + scale_offset + 4,
+						4);
 					bias_sum += scale * row_bias;
 					scale *= row_scale;
 				}
@@ -101,15 +112,14 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 				_Pragma("GCC unroll 8")
 				for (int r = 0; r < n_regs; r++)
 					acc[r] = _mm512_fmadd_ps(load_lanes(dtype,
-						row, col + LANES * r,
+						row, LANES * r,
 						r == n_regs - 1 ? last_mask
 						: 0xffff), factor, acc[r]);
 			} else {
 				_Pragma("GCC unroll 8")
 				for (int r = 0; r < n_regs; r++)
 					acc[r] = _mm512_add_ps(acc[r],
-						load_lanes(dtype, row,
-						col + LANES * r,
+						load_lanes(dtype, row, LANES * r,
 						r == n_regs - 1 ? last_mask
 						: 0xffff));
 			}

@@ -1,6 +1,6 @@
-/* What the embedding-bag variants share: one job, already validated, and
- * the signature each instruction-set variant implements.  Only kernel.c and
- * the kernel-<isa>.c files include this. */
+/* Internals shared by the embedding-bag variants: the job, already
+ * validated, and the signature each instruction-set variant implements.
+ * Only kernel.c and the kernel-<isa>.c files include this. */
 #ifndef RS_KERNEL_IMPL_H
 #define RS_KERNEL_IMPL_H
 
@@ -36,13 +36,12 @@ int rs_embbag_fwd_avx512(const struct rs_emb_job *job, int64_t bag_lo,
 	int64_t bag_hi, int64_t *bad_position);
 #endif
 
-/* Prefetch every cache line of the row at position (from the line of its
- * first byte to the line of its last); a position at or past end takes
- * the row at end - 1 instead.  The index is not checked: the address is
- * computed in unsigned integers, where wrapping is defined, and a prefetch
- * of an address outside the table never faults.  Skipping the check saves
- * a compare and a branch per lookup, which shows on cache-resident
- * tables. */
+/* Prefetch every cache line of the row at position, from the line of its
+ * first byte to the line of its last.  A position at or past end takes
+ * the row at end - 1 instead.  The index is not checked, because the
+ * address is computed in unsigned integers, where wrapping is defined, and
+ * a prefetch of an address outside the table never faults.  Skipping the
+ * check saves a compare and a branch per lookup. */
 static inline __attribute__((always_inline)) void rs_emb_prefetch_position(
 	const unsigned char *rows, size_t row_bytes, const int64_t *indices,
 	int64_t position, int64_t end)

@@ -101,16 +101,18 @@ enum rs_emb_isa rs_emb_isa_best(void)
 }
 
 /* The prefetch distance keeps about RS_EMB_PREFETCH_BYTES of rows in
- * flight, and at most RS_EMB_PREFETCH_MAX_ROWS rows: 16 rows of 64 B, 8 of
- * 256 B, 2 of 1 KiB.  16 rows is the distance PyTorch's and caffe2's
- * kernels use for every row size.  On a 4 GiB fp32 table (2-core Zen 4
- * guest, huge pages, pooling 20, one thread, bench/kernel-vs-torch.sh
- * --prefetch-sweep) 64-byte rows ran 30% to 2.6x faster with 16 or 32 rows
- * ahead than with none, while 1 KiB rows ran no faster with any distance
- * than with none, so wide rows get fewer rows ahead.
- * NOTE: those runs shared the machine with other jobs and their samples
- * spread by 30-100%, so 2 KiB is a choice the data allows, not a measured
- * optimum; re-run the sweep on a quiet machine before tuning it. */
+ * flight, and at most RS_EMB_PREFETCH_MAX_ROWS rows: 16 rows of 64 B or
+ * 256 B, 4 of 1 KiB.  caffe2's generated embedding-lookup kernels
+ * (caffe2/perfkernels/hp_emblookup_codegen.py) prefetch 16 rows ahead for
+ * every row size.  The rule was measured on a 2-core Zen 4 guest
+ * with bench/kernel-vs-torch.sh --prefetch-sweep (fp32, pooling 20, one
+ * thread, huge pages, distances 0 to 32 rows, sample spreads 10-28%).  On
+ * a 4 GiB table 64-byte rows ran 55% faster 16 rows ahead than with none,
+ * while 256-byte and 1 KiB rows ran within 10% of each other at every
+ * distance.  On a 1 MiB table, which stays in cache, the default distance
+ * cost 10% for 256-byte rows and 18% for 1 KiB rows against none.
+ * NOTE: 4 KiB pages and two threads were not swept; their best distance
+ * may differ. */
 int rs_emb_prefetch_rows(size_t row_bytes)
 {
 	size_t lines = (row_bytes + 63) / 64;
@@ -263,10 +265,6 @@ struct rs_emb_pool {
 	atomic_int stop;
 	const struct rs_emb_job *job;
 	rs_emb_range_fn fn;
-	const struct rs_topology *topo;
-	pthread_t caller;	/* bound to the first core, when topo is set */
-	int caller_bound;
-	hwloc_cpuset_t caller_saved;	/* its binding before */
 	int n_threads;
 	int n_started;		/* threads 1..n_started are running */
 	struct rs_emb_worker workers[];
@@ -363,7 +361,6 @@ struct rs_emb_pool *rs_emb_pool_new(int n_threads,
 	atomic_init(&pool->n_running, 0);
 	atomic_init(&pool->stop, 0);
 	pool->n_threads = n_threads;
-	pool->topo = topo;
 
 	for (int i = 0; i < n_threads; i++) {
 		struct rs_emb_worker *w = &pool->workers[i];
@@ -412,11 +409,6 @@ void rs_emb_pool_free(struct rs_emb_pool *pool)
 	pthread_mutex_unlock(&pool->lock);
 	for (int i = 1; i <= pool->n_started; i++)
 		pthread_join(pool->workers[i].thread, NULL);
-	if (pool->caller_bound && pthread_equal(pool->caller, pthread_self()))
-		hwloc_set_cpubind(pool->topo->hw, pool->caller_saved,
-			HWLOC_CPUBIND_THREAD);
-	if (pool->caller_saved != NULL)
-		hwloc_bitmap_free(pool->caller_saved);
 	pthread_cond_destroy(&pool->done);
 	pthread_cond_destroy(&pool->start);
 	pthread_mutex_destroy(&pool->lock);
@@ -459,26 +451,6 @@ static void split_bags(struct rs_emb_pool *pool, const int64_t *offsets,
 	}
 }
 
-/* Bind the calling thread to the first core for this and later calls,
- * keeping its previous binding for rs_emb_pool_free.  Binding per call
- * would cost two system calls each time. */
-static void bind_caller(struct rs_emb_pool *pool)
-{
-	pthread_t self = pthread_self();
-
-	if (pool->topo == NULL
-	    || (pool->caller_bound && pthread_equal(pool->caller, self)))
-		return;
-	if (pool->caller_saved == NULL)
-		pool->caller_saved = hwloc_bitmap_alloc();
-	if (pool->caller_saved == NULL || hwloc_get_cpubind(pool->topo->hw,
-			pool->caller_saved, HWLOC_CPUBIND_THREAD) < 0)
-		return;
-	rs_topo_bind_thread(pool->topo, self, 0, NULL);
-	pool->caller = self;
-	pool->caller_bound = 1;
-}
-
 /* Run the job on the workers, the calling thread taking the first range.
  * Returns the first bad position, or -1 when every index was in range. */
 static int64_t run_on_pool(struct rs_emb_pool *pool,
@@ -487,7 +459,6 @@ static int64_t run_on_pool(struct rs_emb_pool *pool,
 	int64_t bad = -1;
 
 	split_bags(pool, job->offsets, n_bags);
-	bind_caller(pool);
 
 	pool->job = job;
 	pool->fn = fn;

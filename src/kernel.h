@@ -90,7 +90,7 @@ enum rs_emb_isa {
 
 /* Bytes of rows in flight that the default prefetch distance aims for, and
  * the cap in rows; rs_emb_prefetch_rows() in kernel.c gives the evidence. */
-#define RS_EMB_PREFETCH_BYTES 2048
+#define RS_EMB_PREFETCH_BYTES 4096
 #define RS_EMB_PREFETCH_MAX_ROWS 16
 
 /* The widest row accepted, in elements. */
@@ -104,8 +104,8 @@ struct rs_emb_table {
 	size_t row_bytes;	/* stride; at least rs_emb_row_bytes() */
 };
 
-/* Bags in CSR form: bag b holds positions offsets[b] .. offsets[b+1]-1 of
- * indices (and of weights). */
+/* Bags in CSR form: bag b contains positions offsets[b] .. offsets[b+1]-1
+ * of indices (and of weights). */
 struct rs_emb_bags {
 	const int64_t *indices;
 	const int64_t *offsets;	/* n_bags + 1 entries, non-decreasing */
@@ -139,10 +139,11 @@ int rs_emb_isa_supported(enum rs_emb_isa isa);
 /* The default prefetch distance in rows for rows of row_bytes. */
 int rs_emb_prefetch_rows(size_t row_bytes);
 
-/* Encode dim fp32 values as one row of dtype at dst (rs_emb_row_bytes()
- * bytes, any alignment): fp16 and bf16 round to nearest even; int8 maps
- * [min, max] of the values onto codes 0..255 with scale (max - min) / 255
- * and bias min, so each element is off by at most scale / 2. */
+/* Encode dim fp32 values as one row of dtype at dst, rs_emb_row_bytes()
+ * bytes at any alignment.  fp16 and bf16 round to nearest even.  int8
+ * maps [min, max] of the values onto codes 0..255 with scale
+ * (max - min) / 255 and bias min, so each element is off by at most
+ * scale / 2. */
 void rs_emb_encode_row(enum rs_emb_dtype dtype, const float *src, int dim,
 	void *dst);
 /* Widen element k of a row to fp32, as the kernel does. */
@@ -150,12 +151,12 @@ float rs_emb_decode(enum rs_emb_dtype dtype, const void *row, int dim, int k);
 
 /* Start a pool of n_threads workers (1 .. 1024) for rs_emb_bag_forward:
  * the thread that calls rs_emb_bag_forward is worker 0 and n_threads - 1
- * threads wait for work.  With topo, worker i is bound to core i modulo
- * the number of cores; a failed binding leaves the worker unbound and is
- * counted in *n_unbound.  The calling thread is bound to the first core at
- * its first call and stays bound until rs_emb_pool_free, which restores
- * its binding when that same thread frees the pool.  Returns NULL with err
- * filled when a thread cannot be started. */
+ * threads wait for work.  With topo, worker i >= 1 is bound to core i
+ * modulo the number of cores; a failed binding leaves the worker unbound
+ * and is counted in *n_unbound.  The calling thread is never bound,
+ * because threads it creates later (an OpenMP pool, say) would inherit
+ * the binding.  Returns NULL with err filled when a thread cannot be
+ * started. */
 struct rs_emb_pool *rs_emb_pool_new(int n_threads,
 	const struct rs_topology *topo, int *n_unbound, struct rs_error *err);
 int rs_emb_pool_threads(const struct rs_emb_pool *pool);
@@ -168,7 +169,7 @@ void rs_emb_pool_free(struct rs_emb_pool *pool);
 
 /* Pool the bags of table into out (n_bags x dim floats, row b at
  * out + b * dim).  With a pool the bags are split into one contiguous range
- * per worker, balanced by index count; without one the calling thread does
+ * per worker, balanced by index count.  Without one the calling thread does
  * all the work.  Returns 0, or -1 with err filled for invalid arguments
  * (offsets not non-decreasing, weights missing for weighted sum or given
  * for another pooling, unsupported isa) or for an index outside the table;

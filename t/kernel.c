@@ -761,8 +761,8 @@ static void test_helpers(void)
 	enum rs_emb_pooling pooling;
 
 	tap_ok(rs_emb_prefetch_rows(64) == 16, "prefetch 16 rows of 64 B");
-	tap_ok(rs_emb_prefetch_rows(256) == 8, "prefetch 8 rows of 256 B");
-	tap_ok(rs_emb_prefetch_rows(1024) == 2, "prefetch 2 rows of 1 KiB");
+	tap_ok(rs_emb_prefetch_rows(256) == 16, "prefetch 16 rows of 256 B");
+	tap_ok(rs_emb_prefetch_rows(1024) == 4, "prefetch 4 rows of 1 KiB");
 	tap_ok(rs_emb_prefetch_rows(65536) == 1, "prefetch 1 row of 64 KiB");
 	tap_ok(rs_emb_row_bytes(RS_EMB_INT8, 64) == 72,
 		"int8 row of 64 takes 72 bytes");
