@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "chart.h"
+#include "output.h"
 
 /* Margins of the plot area inside the SVG, px. */
 #define MARGIN_LEFT 86.0
@@ -18,31 +19,10 @@ const char *const rs_chart_colors[RS_CHART_N_COLORS] = {
 	"#E69F00", "#56B4E9", "#555555", "#8C564B"
 };
 
-/* Length of the valid UTF-8 sequence at p, or 0 when it is invalid. */
-static int utf8_length(const unsigned char *p)
-{
-	int n;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xC2 && p[0] <= 0xDF)
-		n = 2;
-	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
-		n = 3;
-	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
-		n = 4;
-	else
-		return 0;
-	for (int i = 1; i < n; i++)
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-	return n;
-}
-
 void rs_xml_escape(FILE *f, const char *s)
 {
 	while (*s) {
-		int n = utf8_length((const unsigned char *)s);
+		int n = rs_utf8_length((const unsigned char *)s);
 
 		/* An XML parser rejects the whole page over one invalid
 		 * byte, so write U+FFFD in its place. */

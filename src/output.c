@@ -109,8 +109,7 @@ void rs_out_abort(struct rs_out *out)
 	memset(out, 0, sizeof *out);
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0 when it is invalid. */
-static int utf8_length(const unsigned char *p)
+int rs_utf8_length(const unsigned char *p)
 {
 	int n;
 
@@ -136,7 +135,7 @@ void rs_json_string(FILE *f, const char *s)
 
 	fputc('"', f);
 	while (*p) {
-		int n = utf8_length(p);
+		int n = rs_utf8_length(p);
 
 		if (n == 0) {
 			/* Invalid UTF-8 would make the document unreadable:

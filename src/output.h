@@ -28,6 +28,9 @@ int rs_out_commit(struct rs_out *out, struct rs_error *err);
 /* Close and remove the temporary file. */
 void rs_out_abort(struct rs_out *out);
 
+/* Length of the valid UTF-8 sequence at p, or 0 when it is invalid. */
+int rs_utf8_length(const unsigned char *p);
+
 /* JSON value writers; non-finite numbers become null. */
 void rs_json_string(FILE *f, const char *s);
 void rs_json_number(FILE *f, double v);
