@@ -1,5 +1,6 @@
 /* recscale calibrate: measure this machine and write its hardware
  * profile. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -43,6 +44,26 @@ static void calibrate_usage(FILE *f)
 		"  recscale calibrate -o hwprofiles/this-machine.cfg\n"
 		"  recscale simulate mlperf-dlrm-dcnv2 --hw "
 		"hwprofiles/this-machine.cfg --nodes 64\n", f);
+}
+
+/* Check that the folder of path exists and is writable, so that a long run
+ * does not end in an output that cannot be created. */
+static int check_folder(const char *path, struct rs_error *err)
+{
+	char folder[4096];
+	const char *slash = strrchr(path, '/');
+	size_t n = 1;		/* "." or "/" */
+
+	if (slash != NULL && slash != path)
+		n = (size_t)(slash - path);
+	if (n >= sizeof folder)
+		return rs_fail(err, "%s: file name too long", path);
+	memcpy(folder, slash == NULL ? "." : path, n);
+	folder[n] = '\0';
+	if (access(folder, W_OK | X_OK) != 0)
+		return rs_fail(err, "%s: cannot create: %s; check that the "
+			"folder exists and is writable", path, strerror(errno));
+	return 0;
 }
 
 static void show_progress(void *ctx, const char *step, int done, int total)
@@ -207,7 +228,8 @@ int cmd_calibrate(int argc, char **argv)
 	/* Check the output before minutes of measuring; the file itself is
 	 * created only at the end, so an interrupted run leaves nothing. */
 	if (output != NULL && strcmp(output, "-") != 0
-	    && rs_out_check(output, force, &err) < 0)
+	    && (rs_out_check(output, force, &err) < 0
+		|| check_folder(output, &err) < 0))
 		return rs_cmd_fail(&err);
 
 	c = calloc(1, sizeof *c);

@@ -3,7 +3,7 @@
 # loads, whose every value names its source, and that simulate and plan
 # accept.  No check depends on the measured numbers.
 . "$srcdir/t/tap.sh"
-plan 17
+plan 19
 
 run calibrate --help
 is "$rc" 0 "calibrate --help exits 0"
@@ -41,6 +41,11 @@ sed -e "s|profile = \"h100-hgx\"|profile = \"$profile\"|" \
 	"$srcdir/scenarios/default.cfg" >"$tap_tmp/on-this-machine.cfg"
 run plan "$tap_tmp/on-this-machine.cfg"
 is "$rc" 0 "plan accepts the calibrated profile"
+
+# An output folder that does not exist fails before any measuring.
+run calibrate --quick -q -o "$tap_tmp/missing/here.cfg"
+is "$rc" 1 "calibrate into a missing folder exits 1"
+like "$err" "folder exists" "calibrate into a missing folder says why"
 
 # An existing file is kept unless --force.
 before=$(cksum <"$profile")
