@@ -12,8 +12,8 @@ const char *const rs_binding_names[RS_N_BINDINGS] = {
 /* Search no further than this many nodes. */
 #define MAX_NODES 1000000LL
 /* A doubling of the cluster that shortens training by less than this
- * share is not worth buying; a cluster within this share of the fastest
- * is as good as the fastest. */
+ * share is not worth buying.  A cluster within this share of the fastest
+ * counts as fast as the fastest. */
 #define MIN_DOUBLING_GAIN 0.05
 
 /* Device memory per node left for embedding state after the reserve and

@@ -430,7 +430,7 @@ static void interval_note(char *buf, size_t size, const struct fitted *fd,
 		r->names[k], r->value[k], r->ci_low[k], r->ci_high[k]);
 }
 
-/* Turn the fit of one scheme into a law scheme; fails when the fitted
+/* Turn the fit of one scheme into a law scheme.  Fails when the fitted
  * values do not make a law in which NE falls with each resource. */
 static int build_scheme(const struct fit_request *req,
 	const struct fitted *fd, struct rs_scheme_law *s, struct rs_error *err)

@@ -207,8 +207,8 @@ static void print_term(const char *label, const struct rs_term *t)
 			t->fit_min.value, t->fit_max.value, t->unit);
 }
 
-/* Where a term's phase is judged: the largest fitted run when the law
- * records one, else the reference scale. */
+/* The point at which a term's phase is judged: the largest fitted run
+ * when the law records one, else the reference scale. */
 static double phase_point(const struct rs_term *t)
 {
 	return t->fit_max.value > 0.0 ? t->fit_max.value : t->ref.value;

@@ -126,8 +126,8 @@ static void report_text(FILE *f, const struct rs_optimization *opt)
 	}
 
 	/* Levers the law does not see only cost money, so the search always
-	 * takes their smallest candidate: say so rather than let the
-	 * choice look like advice. */
+	 * takes their smallest candidate.  Print a note so the choice does
+	 * not read as advice. */
 	for (int l = 0; l < RS_N_LEVERS; l++) {
 		int ignored = sc->levers.n[l] > 1, any = 0;
 		for (int k = 0; k < opt->n_years; k++) {

@@ -67,7 +67,7 @@ int rs_conf_double_opt(const struct rs_conf *conf,
 	const config_setting_t *group, const char *key, double min, double max,
 	double *out, struct rs_error *err);
 
-/* An exact integer in [min, max]: an integer literal, or a float that holds
+/* An exact integer in [min, max]: an integer literal, or a float that is
  * an integer exactly (so 4.0e10 is accepted for 40000000000L). */
 int rs_conf_count(const struct rs_conf *conf, const config_setting_t *group,
 	const char *key, int64_t min, int64_t max, int64_t *out,

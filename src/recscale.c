@@ -1,8 +1,8 @@
 /* recscale: capacity planning for recommendation-model training.
  *
  * The program never calls setlocale(), so numbers are parsed and printed
- * in the C locale whatever LC_NUMERIC says: a decimal comma would corrupt
- * CSV, JSON and configuration values.
+ * in the C locale whatever LC_NUMERIC is set to, because a decimal comma
+ * would corrupt CSV, JSON and configuration values.
  */
 #include <errno.h>
 #include <stdio.h>

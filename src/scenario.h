@@ -47,8 +47,8 @@ struct rs_storage_params {
 	double read_bytes_per_s;	/* 0: not limited */
 };
 
-/* The levers recscale optimize may move, each with its candidate values:
- * the retention window and negative keep rate set the data; the others
+/* The levers recscale optimize may move, each with its candidate values.
+ * The retention window and negative keep rate set the data.  The others
  * multiply the year's planned model along a scaling scheme. */
 enum rs_lever {
 	RS_LEVER_RETENTION_DAYS,

@@ -35,7 +35,7 @@ is "$(json_eval 'all(y["chosen"]["ne"] <= 0.999 for y in d["years"])')" True \
 
 run optimize default --budget-usd-per-year 1000 -o "$tap_tmp/opt.json"
 is "$rc" 1 "an impossible budget exits 1"
-like "$err" "raise the budget to at least" "the message says what budget is needed"
+like "$err" "raise the budget to at least" "message gives the budget needed"
 test ! -e "$tap_tmp/opt.json"
 ok $? "an impossible budget writes no file"
 run optimize default --target-ne 0.9

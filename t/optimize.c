@@ -37,8 +37,8 @@ static void small_grid(struct rs_scenario *sc)
 		lv->hw_mask[k] = 0x3u;	/* the first two profiles */
 }
 
-/* The brute-force answer: evaluate every combination independently and
- * keep the lowest NE within the budget (ties: lower cost). */
+/* The brute-force optimum: evaluate every combination independently and
+ * keep the lowest NE within the budget, the lower cost on a tie. */
 static int brute_force(const struct rs_scenario *sc, int k, double budget,
 	struct rs_candidate *best)
 {
@@ -183,8 +183,8 @@ int main(void)
 		tap_ok(monotone, "a stricter target never costs less");
 	}
 
-	/* An unreachable target leaves the year without a plan and says what
-	 * the best feasible NE is. */
+	/* An unreachable target leaves the year without a plan and reports
+	 * the best feasible NE. */
 	rs_optimize(&sc, RS_MIN_COST_FOR_TARGET, 0.5, 2, &opt, &err);
 	tap_ok(opt.years[0].chosen == -1, "an unreachable target finds no plan");
 	tap_ok(opt.years[0].best_feasible_ne > 0.5
