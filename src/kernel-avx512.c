@@ -18,6 +18,10 @@
 typedef int (*block_fn)(const struct rs_emb_job *job, int64_t bag_lo,
 	int64_t bag_hi, int col, __mmask16 last_mask, int64_t *bad_position);
 
+/* Bytes of one register's worth of elements of a row. */
+#define REG_BYTES(dtype) (LANES * ((dtype) == RS_EMB_FP32 ? 4 \
+	: (dtype) == RS_EMB_INT8 ? 1 : 2))
+
 /* Load 16 elements of row from column col (the lanes set in mask only) and
  * widen them to fp32. */
 INLINE __m512 load_lanes(enum rs_emb_dtype dtype, const unsigned char *row,
@@ -44,11 +48,15 @@ INLINE __m512 load_lanes(enum rs_emb_dtype dtype, const unsigned char *row,
 }
 
 /* Pool columns [col, col + 16 n_regs) of bags [bag_lo, bag_hi), with the
- * last register limited to last_mask.  dtype, weighted and n_regs are
- * compile-time constants in every caller, so acc[] lives in registers. */
+ * last register limited to last_mask.  dtype, weighted, n_regs and exact
+ * are compile-time constants in every caller, so acc[] lives in
+ * registers.  exact: the row is exactly n_regs full registers (no int8
+ * scale and bias) and starts on a cache line, so every load and store is
+ * unmasked and a row's lines are known at compile time. */
 INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 	int64_t bag_hi, int col, __mmask16 last_mask, int64_t *bad_position,
-	const enum rs_emb_dtype dtype, const int weighted, const int n_regs)
+	const enum rs_emb_dtype dtype, const int weighted, const int n_regs,
+	const int exact)
 {
 	const unsigned char *const rows = job->rows;
 	const int64_t *const indices = job->indices;
@@ -59,6 +67,7 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 	/* > 0: prefetch that many whole lines per row; < 0: rows may
 	 * straddle lines, so work the lines out per row; 0: no prefetch. */
 	const int prefetch_lines = distance <= 0 ? 0
+		: exact ? (n_regs * REG_BYTES(dtype) + 63) / 64
 		: rs_emb_aligned_row_lines(rows, row_bytes) > 0
 		? rs_emb_aligned_row_lines(rows, row_bytes) : -1;
 	/* Rows shifted to this block's first column, so that each register
@@ -68,6 +77,8 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 		* (dtype == RS_EMB_FP32 ? 4 : dtype == RS_EMB_INT8 ? 1 : 2);
 	const size_t scale_offset = (size_t)(job->dim - col);
 
+	if (exact)
+		last_mask = 0xffff;
 	for (int64_t b = bag_lo; b < bag_hi; b++) {
 		int64_t p0 = job->offsets[b], p1 = job->offsets[b + 1];
 		float *out = job->out + (size_t)b * (size_t)job->dim + col;
@@ -149,45 +160,58 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 	return 0;
 }
 
-/* One out-of-line specialisation per (dtype, weighted, register count). */
-#define BLOCK(dt, w, n) \
-static AVX512 int block_##dt##_##w##_##n(const struct rs_emb_job *job, \
+/* One out-of-line specialisation per (dtype, weighted, register count,
+ * exact); int8 rows are never exact. */
+#define BLOCK(dt, w, n, x) \
+static AVX512 int block_##dt##_##w##_##n##_##x(const struct rs_emb_job *job, \
 	int64_t bag_lo, int64_t bag_hi, int col, __mmask16 last_mask, \
 	int64_t *bad_position) \
 { \
 	return pool_block(job, bag_lo, bag_hi, col, last_mask, bad_position, \
-		RS_EMB_##dt, w, n); \
+		RS_EMB_##dt, w, n, x); \
 }
-#define BLOCKS_BY_REGS(dt, w) BLOCK(dt, w, 1) BLOCK(dt, w, 2) BLOCK(dt, w, 3) \
-	BLOCK(dt, w, 4) BLOCK(dt, w, 5) BLOCK(dt, w, 6) BLOCK(dt, w, 7) \
-	BLOCK(dt, w, 8)
-#define BLOCKS(dt) BLOCKS_BY_REGS(dt, 0) BLOCKS_BY_REGS(dt, 1)
+#define BLOCKS_BY_REGS(dt, w, x) BLOCK(dt, w, 1, x) BLOCK(dt, w, 2, x) \
+	BLOCK(dt, w, 3, x) BLOCK(dt, w, 4, x) BLOCK(dt, w, 5, x) \
+	BLOCK(dt, w, 6, x) BLOCK(dt, w, 7, x) BLOCK(dt, w, 8, x)
+#define BLOCKS(dt, x) BLOCKS_BY_REGS(dt, 0, x) BLOCKS_BY_REGS(dt, 1, x)
 
-BLOCKS(FP32)
-BLOCKS(FP16)
-BLOCKS(BF16)
-BLOCKS(INT8)
+BLOCKS(FP32, 0)
+BLOCKS(FP16, 0)
+BLOCKS(BF16, 0)
+BLOCKS(INT8, 0)
+BLOCKS(FP32, 1)
+BLOCKS(FP16, 1)
+BLOCKS(BF16, 1)
 
-#define ROW(dt, w) { NULL, block_##dt##_##w##_1, block_##dt##_##w##_2, \
-	block_##dt##_##w##_3, block_##dt##_##w##_4, block_##dt##_##w##_5, \
-	block_##dt##_##w##_6, block_##dt##_##w##_7, block_##dt##_##w##_8 }
-#define ROWS(dt) { ROW(dt, 0), ROW(dt, 1) }
+#define ROW(dt, w, x) { NULL, block_##dt##_##w##_1_##x, \
+	block_##dt##_##w##_2_##x, block_##dt##_##w##_3_##x, \
+	block_##dt##_##w##_4_##x, block_##dt##_##w##_5_##x, \
+	block_##dt##_##w##_6_##x, block_##dt##_##w##_7_##x, \
+	block_##dt##_##w##_8_##x }
+#define ROWS(dt, x) { ROW(dt, 0, x), ROW(dt, 1, x) }
 
-/* Indexed by enum rs_emb_dtype, then weighted, then register count. */
-static const block_fn blocks[4][2][MAX_REGS + 1] = {
-	ROWS(FP32), ROWS(FP16), ROWS(BF16), ROWS(INT8)
+/* Indexed by exact, enum rs_emb_dtype, weighted, then register count. */
+static const block_fn blocks[2][4][2][MAX_REGS + 1] = {
+	{ ROWS(FP32, 0), ROWS(FP16, 0), ROWS(BF16, 0), ROWS(INT8, 0) },
+	{ ROWS(FP32, 1), ROWS(FP16, 1), ROWS(BF16, 1), ROWS(INT8, 0) },
 };
 
 AVX512 int rs_embbag_fwd_avx512(const struct rs_emb_job *job, int64_t bag_lo,
 	int64_t bag_hi, int64_t *bad_position)
 {
-	const block_fn *by_regs = blocks[job->dtype][job->weights != NULL];
 	const int block_cols = LANES * MAX_REGS;
 	int full_blocks = job->dim / block_cols;
 	int rest = job->dim % block_cols;
 	int rest_regs = (rest + LANES - 1) / LANES;
 	__mmask16 rest_mask = rest % LANES
 		? (__mmask16)((1u << (rest % LANES)) - 1) : 0xffff;
+	/* Exact: one block of whole registers, rows starting on lines and
+	 * each register's bytes dividing the row stride. */
+	int exact = job->dtype != RS_EMB_INT8 && job->dim <= block_cols
+		&& job->dim % LANES == 0 && ((uintptr_t)job->rows & 63) == 0
+		&& job->row_bytes % 64 == 0;
+	const block_fn *by_regs = blocks[exact][job->dtype]
+		[job->weights != NULL];
 
 	/* A row of one block: one call pools the whole range. */
 	if (job->dim <= block_cols)

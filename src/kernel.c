@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "kernel-impl.h"
@@ -121,6 +122,34 @@ int rs_emb_prefetch_rows(size_t row_bytes)
 	if (rows > RS_EMB_PREFETCH_MAX_ROWS)
 		rows = RS_EMB_PREFETCH_MAX_ROWS;
 	return rows < 1 ? 1 : (int)rows;
+}
+
+/* The per-core cache that the auto prefetch distance compares tables with:
+ * the L2 size from sysconf, or 1 MiB where the C library does not say. */
+static size_t l2_bytes;
+static pthread_once_t l2_once = PTHREAD_ONCE_INIT;
+
+static void read_l2_size(void)
+{
+	long size = -1;
+
+#ifdef _SC_LEVEL2_CACHE_SIZE
+	size = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+	l2_bytes = size > 0 ? (size_t)size : (size_t)1 << 20;
+}
+
+/* The table fits in the L2 cache: rows come from L1 or L2 in a few
+ * cycles, and a prefetch only takes a load slot from the gather.  On the
+ * 2-core Zen 4 guest (1 MiB L2) a 1 MiB fp32 table ran 2-20% faster with
+ * no prefetch at rows of 256 and 512 bytes (bench/kernel-vs-torch.sh). */
+int rs_emb_table_prefetch_rows(const struct rs_emb_table *t)
+{
+	pthread_once(&l2_once, read_l2_size);
+	if (t->n_rows >= 0 && (uint64_t)t->n_rows
+	    <= l2_bytes / (t->row_bytes ? t->row_bytes : 1))
+		return 0;
+	return rs_emb_prefetch_rows(t->row_bytes);
 }
 
 static uint32_t float_bits(float f)
@@ -596,8 +625,8 @@ int rs_emb_bag_forward(struct rs_emb_pool *pool,
 		? bags->weights : NULL;
 	job.mean = options->pooling == RS_EMB_MEAN;
 	job.prefetch_end = bags->offsets[bags->n_bags];
-	job.prefetch_rows = options->prefetch_rows < 0
-		? rs_emb_prefetch_rows(table->row_bytes) : options->prefetch_rows;
+	job.prefetch_rows = options->prefetch_rows >= 0
+		? options->prefetch_rows : rs_emb_table_prefetch_rows(table);
 	job.out = out;
 	/* Weighted sum over no indices at all may come without weights:
 	 * every bag is empty, and the sum variant writes the same zeros. */

@@ -37,8 +37,13 @@
  *   every cache line of the row at position p + distance, across bag
  *   boundaries, so that short bags (pooling factor 1) keep misses in
  *   flight too.  The default distance keeps RS_EMB_PREFETCH_BYTES of rows
- *   in flight, at most RS_EMB_PREFETCH_MAX_ROWS rows; rs_emb_prefetch_rows()
- *   in kernel.c gives the measurements behind it.
+ *   in flight, at most RS_EMB_PREFETCH_MAX_ROWS rows; tables that fit in
+ *   the L2 cache get none.  rs_emb_prefetch_rows() in kernel.c gives the
+ *   measurements behind both rules.
+ * - The prefetch goes to the L2 cache, not L1 (kernel-impl.h).  A core
+ *   tracks few outstanding L1 misses, and 32 rows of several lines each
+ *   would fill them; the L2 tracks more, so more rows are in flight and
+ *   the last step, L2 to L1, takes a few cycles when the row is used.
  * - One row per loop iteration, no unrolling over rows, which was not
  *   measured against an unrolled variant.  Out-of-order execution already
  *   overlaps consecutive iterations, whose loads are independent, and a
@@ -90,8 +95,8 @@ enum rs_emb_isa {
 
 /* Bytes of rows in flight that the default prefetch distance aims for, and
  * the cap in rows; rs_emb_prefetch_rows() in kernel.c gives the evidence. */
-#define RS_EMB_PREFETCH_BYTES 4096
-#define RS_EMB_PREFETCH_MAX_ROWS 16
+#define RS_EMB_PREFETCH_BYTES 16384
+#define RS_EMB_PREFETCH_MAX_ROWS 32
 
 /* The widest row accepted, in elements. */
 #define RS_EMB_MAX_DIM 65536
@@ -138,6 +143,11 @@ int rs_emb_isa_supported(enum rs_emb_isa isa);
 
 /* The default prefetch distance in rows for rows of row_bytes. */
 int rs_emb_prefetch_rows(size_t row_bytes);
+
+/* The distance rs_emb_bag_forward uses for table when the options leave
+ * it to the kernel: 0 for a table that fits in the L2 cache, else
+ * rs_emb_prefetch_rows(). */
+int rs_emb_table_prefetch_rows(const struct rs_emb_table *table);
 
 /* Encode dim fp32 values as one row of dtype at dst, rs_emb_row_bytes()
  * bytes at any alignment.  fp16 and bf16 round to nearest even.  int8

@@ -267,7 +267,7 @@ int rs_kbench_run(const struct rs_kbench_spec *spec,
 	result->isa = spec->isa == RS_EMB_ISA_AUTO ? rs_emb_isa_best()
 		: spec->isa;
 	result->prefetch_rows = spec->prefetch_rows < 0
-		? rs_emb_prefetch_rows(table.row_bytes) : spec->prefetch_rows;
+		? rs_emb_table_prefetch_rows(&table) : spec->prefetch_rows;
 	result->row_bytes = table.row_bytes;
 	result->table_bytes = (double)spec->n_rows * (double)table.row_bytes;
 	result->huge_page_frac = spec->shared_table

@@ -139,11 +139,12 @@ struct table_fixture {
 	float *source;		/* N_ROWS x dim */
 };
 
-static int make_table(struct table_fixture *f, enum rs_emb_dtype dtype,
-	int dim)
+/* A table of N_ROWS rows, pad bytes apart, ending at a guard page. */
+static int make_padded_table(struct table_fixture *f,
+	enum rs_emb_dtype dtype, int dim, size_t pad)
 {
 	size_t packed = rs_emb_row_bytes(dtype, dim);
-	size_t stride = packed + STRIDE_PAD;
+	size_t stride = packed + pad;
 	size_t bytes = stride * (N_ROWS - 1) + packed;
 
 	f->source = malloc(sizeof(float) * N_ROWS * (size_t)dim);
@@ -162,6 +163,12 @@ static int make_table(struct table_fixture *f, enum rs_emb_dtype dtype,
 	f->table.dtype = dtype;
 	f->table.row_bytes = stride;
 	return 0;
+}
+
+static int make_table(struct table_fixture *f, enum rs_emb_dtype dtype,
+	int dim)
+{
+	return make_padded_table(f, dtype, dim, STRIDE_PAD);
 }
 
 static void free_table(struct table_fixture *f)
@@ -301,7 +308,7 @@ static void test_against_reference(enum rs_emb_isa isa, int supported,
 				const char *pool = rs_emb_pooling_name(
 					poolings[q]);
 				struct rs_emb_options options = {
-					poolings[q], isa, -1 };
+					poolings[q], isa, 3 };
 				struct rs_emb_bags csr = {
 					bags->indices, bags->offsets,
 					poolings[q] == RS_EMB_WEIGHTED_SUM
@@ -351,6 +358,77 @@ static void test_against_reference(enum rs_emb_isa isa, int supported,
 				tap_ok(slack_untouched(buf, dims[d]),
 					"%s %s %s d=%d writes only its output",
 					name, type, pool, dims[d]);
+				free(buf);
+				free_table(&table);
+			}
+}
+
+/* Rows that start on cache lines and fill whole vector registers, which
+ * the AVX-512 variant gathers without masks: packed fp32 rows of 16 to 128
+ * elements and 16-bit rows of 32 to 128, prefetched 3 rows ahead.  The
+ * table ends at a page, so packed rows of whole lines start on one. */
+static void test_aligned_rows(enum rs_emb_isa isa, int supported,
+	const struct bags_fixture *bags)
+{
+	static const int fp32_dims[] = { 16, 48, 64, 128 };
+	static const int half_dims[] = { 32, 64, 96, 128 };
+
+	for (size_t t = 0; t < 3; t++)
+		for (size_t q = 0; q < 3; q++)
+			for (int d = 0; d < 4; d++) {
+				const char *name = rs_emb_isa_name(isa);
+				const char *type = rs_emb_dtype_name(dtypes[t]);
+				const char *pool = rs_emb_pooling_name(
+					poolings[q]);
+				int dim = dtypes[t] == RS_EMB_FP32
+					? fp32_dims[d] : half_dims[d];
+				struct rs_emb_options options = {
+					poolings[q], isa, 3 };
+				struct rs_emb_bags csr = {
+					bags->indices, bags->offsets,
+					poolings[q] == RS_EMB_WEIGHTED_SUM
+					? bags->weights : NULL, N_BAGS,
+					bags->n_indices };
+				struct table_fixture table;
+				struct rs_error err = { "" };
+				char why[RS_ERROR_MAX] = "";
+				int rc;
+				float *buf;
+
+				if (!supported) {
+					for (int i = 0; i < 2; i++)
+						tap_ok(1, "%s %s %s aligned d=%d "
+							"# SKIP not supported by "
+							"this CPU", name, type,
+							pool, dim);
+					continue;
+				}
+				if (make_padded_table(&table, dtypes[t], dim,
+						0) < 0
+				    || (buf = out_alloc(dim)) == NULL) {
+					printf("Bail out! out of memory\n");
+					exit(1);
+				}
+				if (((uintptr_t)table.table.rows & 63) != 0
+				    || table.table.row_bytes % 64 != 0)
+					snprintf(why, sizeof why, "rows are not "
+						"line-aligned");
+				else if ((rc = rs_emb_bag_forward(NULL,
+						&table.table, &csr, &options,
+						buf + 1, &err)) < 0)
+					snprintf(why, sizeof why, "%s", err.msg);
+				else
+					matches_reference(&table.table, bags,
+						poolings[q], buf + 1, why,
+						sizeof why);
+				tap_ok(why[0] == '\0', "%s %s %s aligned d=%d "
+					"matches reference", name, type, pool,
+					dim);
+				if (why[0] != '\0')
+					printf("# %s\n", why);
+				tap_ok(slack_untouched(buf, dim),
+					"%s %s %s aligned d=%d writes only its "
+					"output", name, type, pool, dim);
 				free(buf);
 				free_table(&table);
 			}
@@ -760,10 +838,20 @@ static void test_helpers(void)
 	enum rs_emb_dtype dtype;
 	enum rs_emb_pooling pooling;
 
-	tap_ok(rs_emb_prefetch_rows(64) == 16, "prefetch 16 rows of 64 B");
-	tap_ok(rs_emb_prefetch_rows(256) == 16, "prefetch 16 rows of 256 B");
-	tap_ok(rs_emb_prefetch_rows(1024) == 4, "prefetch 4 rows of 1 KiB");
+	tap_ok(rs_emb_prefetch_rows(64) == 32, "prefetch 32 rows of 64 B");
+	tap_ok(rs_emb_prefetch_rows(512) == 32, "prefetch 32 rows of 512 B");
+	tap_ok(rs_emb_prefetch_rows(1024) == 16, "prefetch 16 rows of 1 KiB");
 	tap_ok(rs_emb_prefetch_rows(65536) == 1, "prefetch 1 row of 64 KiB");
+	{
+		struct rs_emb_table small = { NULL, 64, 16, RS_EMB_FP32, 64 };
+		struct rs_emb_table large = { NULL, (int64_t)1 << 32, 16,
+			RS_EMB_FP32, 64 };
+
+		tap_ok(rs_emb_table_prefetch_rows(&small) == 0,
+			"no prefetch for a 4 KiB table, which fits in L2");
+		tap_ok(rs_emb_table_prefetch_rows(&large) == 32,
+			"prefetch 32 rows ahead in a 256 GiB table");
+	}
 	tap_ok(rs_emb_row_bytes(RS_EMB_INT8, 64) == 72,
 		"int8 row of 64 takes 72 bytes");
 	tap_ok(rs_emb_dtype_parse("bf16", &dtype) == 0
@@ -782,7 +870,8 @@ int main(void)
 	struct rs_topology topo;
 	struct rs_error err;
 
-	tap_plan(3 * (4 * 3 * N_DIMS * 3 + 3 + 8 + 11 + 3) + 25 + 16 + 9);
+	tap_plan(3 * (4 * 3 * N_DIMS * 3 + 3 * 3 * 4 * 2 + 3 + 8 + 11 + 3)
+		+ 25 + 16 + 11);
 	make_bags(&bags);
 	if (rs_topo_load(&topo, "pack:1 core:2 pu:1", &err) < 0) {
 		printf("Bail out! %s\n", err.msg);
@@ -793,6 +882,7 @@ int main(void)
 		int supported = rs_emb_isa_supported(isas[i]);
 
 		test_against_reference(isas[i], supported, &bags);
+		test_aligned_rows(isas[i], supported, &bags);
 		test_int8_quantisation(isas[i], supported, &bags);
 		test_pools(isas[i], supported, &bags, &topo);
 		test_bad_indices(isas[i], supported, &bags, &topo);
