@@ -24,9 +24,12 @@ static const struct rs_topology *host_topology(void)
 	return topo_loaded ? &topo : NULL;
 }
 
+/* Unbound workers: a bound pool binds its calling thread too, and
+ * PyTorch's OpenMP threads, started later by the same thread, would
+ * inherit that binding (kernel.h). */
 void *eb_pool_new(int n_threads)
 {
-	return rs_emb_pool_new(n_threads, host_topology(), NULL, NULL);
+	return rs_emb_pool_new(n_threads, NULL, NULL, NULL);
 }
 
 void eb_pool_free(void *pool)

@@ -184,6 +184,48 @@ static void write_devices(FILE *f, const struct rs_calibration *c,
 			"socket-to-socket link");
 }
 
+/* The kernel points on which the curve is built: fp32 rows, pooling 20,
+ * uniform indices, every core. */
+static int is_curve_point(const struct rs_calibration *c,
+	const struct rs_calib_kernel_point *k)
+{
+	return k->dtype == RS_EMB_FP32 && k->pooling_factor == 20
+		&& k->dist.kind == RS_DIST_UNIFORM
+		&& k->n_threads == c->thread_counts[c->n_thread_counts - 1];
+}
+
+/* gather_efficiency_curve: one (table bytes, row bytes, gathered bytes/s
+ * over the read bandwidth) triple per curve point. */
+static void write_curve(FILE *f, const struct rs_calibration *c,
+	const char *measured)
+{
+	double bw = all_cores(c->read_bw, c);
+	int n_threads = c->thread_counts[c->n_thread_counts - 1], n = 0;
+	char source[512];
+
+	for (int i = 0; i < c->n_kernel; i++)
+		n += is_curve_point(c, &c->kernel[i]);
+	if (n == 0 || !(bw > 0.0))
+		return;
+	fputs("gather_efficiency_curve = (", f);
+	for (int i = 0, k = 0; i < c->n_kernel; i++) {
+		const struct rs_calib_kernel_point *p = &c->kernel[i];
+
+		if (!is_curve_point(c, p))
+			continue;
+		fprintf(f, "%s(%.0f.0, %zu.0, %.4g)", k++ ? ",\n    " : "\n    ",
+			p->table_bytes, rs_emb_row_bytes(p->dtype, p->dim),
+			fmax(p->bytes_per_s / bw, 1e-6));
+	}
+	snprintf(source, sizeof source, "%s: (table bytes, row bytes, "
+		"gathered bytes/s over the read bandwidth of %d threads) for "
+		"fp32 rows, pooling 20, uniform indices, %d threads; medians of "
+		"the kernel samples", measured, n_threads, n_threads);
+	fputs("\n);\ngather_efficiency_curve_source = ", f);
+	put_string(f, source, 33);
+	fputs(";\n", f);
+}
+
 static void write_rest(FILE *f, const struct rs_calibration *c,
 	const char *measured)
 {
@@ -243,6 +285,7 @@ static void write_rest(FILE *f, const struct rs_calibration *c,
 		put_value(f, "gather_row_overhead_bytes", 64.0, 0, "assumption: "
 			"the fit of the kernel points failed; one cache line");
 	}
+	write_curve(f, c, measured);
 	put_value(f, "host_gather_efficiency_frac", 1.0, 0, "assumption: "
 		"unused, because the node has no host tier");
 	put_value(f, "network_efficiency_frac", 0.65, 0, "assumption: as in "

@@ -62,17 +62,46 @@ static enum rs_binding dominant_term(const struct rs_cluster_result *r)
 	return b;
 }
 
+/* Seconds of device memory bandwidth one sample's gathers take, per
+ * byte per second of bandwidth, on a profile with a gather-efficiency
+ * curve: each table's bytes over the curve's efficiency at its row size
+ * and the footprint per device.  The curve's efficiencies include the
+ * per-row costs, so no row overhead is added.  Returns -1 when the
+ * profile has no curve or the workload is not known. */
+static double curve_gather_bytes(const struct rs_cluster_input *in,
+	double footprint_bytes, int training)
+{
+	const struct rs_workload *w = in->workload;
+	double total = 0.0;
+
+	if (w == NULL || in->hw->gather_curve.n_footprints == 0)
+		return -1.0;
+	for (int i = 0; i < w->n_tables; i++) {
+		const struct rs_table *t = &w->tables[i];
+		double row = t->dim * t->bytes_per_element;
+		double state = rs_optimizer_state_bytes_per_row(w->optimizer,
+			t->dim);
+		double bytes = training ? 3.0 * row + 2.0 * state : row;
+
+		total += t->pooling * bytes / rs_hw_curve_efficiency(in->hw,
+			footprint_bytes, row);
+	}
+	return total;
+}
+
 /* The terms of one step of the global batch on n nodes: a training step
- * (forward and backward) or an evaluation step (forward only). */
+ * (forward and backward) or an evaluation step (forward only).
+ * footprint_bytes is the embedding state held by each device. */
 static void step_terms(const struct rs_cluster_input *in, double n,
-	double host_lookup_frac, int training, struct rs_cluster_result *out)
+	double host_lookup_frac, double footprint_bytes, int training,
+	struct rs_cluster_result *out)
 {
 	const struct rs_hwprofile *hw = in->hw;
 	const struct rs_workload_stats *st = in->stats;
 	double per_node = hw->n_devices.value, devices = n * per_node;
 	double batch = in->global_batch_samples;
 	double net = hw->network_efficiency_frac.value;
-	double flops, bytes, accesses, traffic, host_path, payload;
+	double flops, bytes, accesses, traffic, host_path, payload, curve;
 
 	flops = training ? st->train_flops_per_sample : st->fwd_flops_per_sample;
 	out->dense_s = batch * flops / (devices * rs_hw_peak_flops(hw,
@@ -90,9 +119,14 @@ static void step_terms(const struct rs_cluster_input *in, double n,
 		* hw->gather_row_overhead_bytes.value);
 	host_path = fmin(hw->host_memory_bw_bytes_per_s.value,
 		per_node * hw->host_device_bw_bytes_per_s.value);
-	out->gather_s = traffic * (1.0 - host_lookup_frac) / (devices
-		* hw->device_memory_bw_bytes_per_s.value
-		* hw->gather_efficiency_frac.value);
+	curve = curve_gather_bytes(in, footprint_bytes, training);
+	if (curve >= 0.0)
+		out->gather_s = batch * curve * (1.0 - host_lookup_frac)
+			/ (devices * hw->device_memory_bw_bytes_per_s.value);
+	else
+		out->gather_s = traffic * (1.0 - host_lookup_frac) / (devices
+			* hw->device_memory_bw_bytes_per_s.value
+			* hw->gather_efficiency_frac.value);
 	out->host_gather_s = 0.0;
 	if (host_lookup_frac > 0.0)
 		out->host_gather_s = traffic * host_lookup_frac / (n * host_path
@@ -154,7 +188,8 @@ void rs_cluster_eval(const struct rs_cluster_input *in, long long nodes,
 		/ (n * in->hw->n_devices.value);
 	out->host_state_bytes_per_node = out->state_bytes * out->host_frac / n;
 
-	step_terms(in, n, out->host_lookup_frac, 1, out);
+	step_terms(in, n, out->host_lookup_frac,
+		out->device_state_bytes_per_device, 1, out);
 	out->samples_per_s = in->global_batch_samples / out->step_s;
 	out->binding = dominant_term(out);
 
@@ -169,7 +204,8 @@ void rs_cluster_eval(const struct rs_cluster_input *in, long long nodes,
 	out->eval_s = 0.0;
 	if (in->eval_samples > 0.0) {
 		memset(&eval, 0, sizeof eval);
-		step_terms(in, n, out->host_lookup_frac, 0, &eval);
+		step_terms(in, n, out->host_lookup_frac,
+			out->device_state_bytes_per_device, 0, &eval);
 		out->eval_s = in->eval_samples * eval.step_s
 			/ in->global_batch_samples;
 	}

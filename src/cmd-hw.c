@@ -148,6 +148,43 @@ static int hw_list(enum rs_format format)
 	return failed ? RS_EXIT_FAIL : RS_EXIT_OK;
 }
 
+static void show_curve_json(const struct rs_gather_curve *c)
+{
+	fputs(",\n  \"gather_efficiency_curve\": {\n    \"source\": ", stdout);
+	rs_json_string(stdout, c->source);
+	fputs(",\n    \"points\": [", stdout);
+	for (int a = 0; a < c->n_footprints; a++)
+		for (int b = 0; b < c->n_row_sizes; b++) {
+			fputs(a + b > 0 ? ",\n      " : "\n      ", stdout);
+			fputs("{ \"footprint_bytes\": ", stdout);
+			rs_json_number(stdout, c->footprint_bytes[a]);
+			fputs(", \"row_bytes\": ", stdout);
+			rs_json_number(stdout, c->row_bytes[b]);
+			fputs(", \"efficiency_frac\": ", stdout);
+			rs_json_number(stdout, c->efficiency[a][b]);
+			fputs(" }", stdout);
+		}
+	fputs("\n    ]\n  }", stdout);
+}
+
+/* The curve as a table: one line per footprint, one column per row
+ * size. */
+static void show_curve_text(const struct rs_gather_curve *c)
+{
+	printf("\ngather_efficiency_curve: gathered bytes/s over "
+		"device_memory_bw_bytes_per_s\n%s\n%14s", c->source,
+		"footprint");
+	for (int b = 0; b < c->n_row_sizes; b++)
+		printf("  %6.0f B", c->row_bytes[b]);
+	putchar('\n');
+	for (int a = 0; a < c->n_footprints; a++) {
+		printf("%10.0f MiB", c->footprint_bytes[a] / 1048576.0);
+		for (int b = 0; b < c->n_row_sizes; b++)
+			printf("  %8.3f", c->efficiency[a][b]);
+		putchar('\n');
+	}
+}
+
 static int hw_show(const char *name, enum rs_format format)
 {
 	char path[RS_PATH_MAX];
@@ -186,7 +223,10 @@ static int hw_show(const char *name, enum rs_format format)
 					: "false", i + 1 < rs_hw_n_fields ? ","
 					: "");
 		}
-		fputs("  }\n}\n", stdout);
+		fputs("  }", stdout);
+		if (hw.gather_curve.n_footprints > 0)
+			show_curve_json(&hw.gather_curve);
+		fputs("\n}\n", stdout);
 	} else {
 		printf("%s: %s\n%s (%s), %s\n\n", hw.name, hw.description,
 			hw.device, hw.kind, hw.path);
@@ -210,6 +250,8 @@ static int hw_show(const char *name, enum rs_format format)
 			"x server_cost_factor\n", "node_price",
 			rs_fmt_count(price, sizeof price,
 				rs_hw_node_price_usd(&hw)), "USD");
+		if (hw.gather_curve.n_footprints > 0)
+			show_curve_text(&hw.gather_curve);
 		puts("[A] marks an assumption: a default to replace with your "
 			"own figure.");
 	}

@@ -29,8 +29,11 @@ static void kernel_usage(FILE *f)
 		"  --mode M          sum (default), mean or weighted_sum\n"
 		"  --dist DIST       index distribution: uniform (default) or "
 		"zipf:S, e.g. zipf:1.05\n"
-		"  --threads N       worker threads, pinned to cores (default "
-		"1)\n"
+		"  --threads N       worker threads, each bound to a core, the "
+		"calling thread\n"
+		"                    to the first (default 1)\n"
+		"  --no-bind         leave the threads where the operating system "
+		"puts them\n"
 		"  --isa ISA         auto (default), avx512, avx2 or scalar\n"
 		"  --prefetch N      rows to prefetch ahead (default: about "
 		"16 KiB of rows, at\n"
@@ -157,6 +160,7 @@ int cmd_kernel(int argc, char **argv)
 		{ "prefetch", required_argument, NULL, 'p' },
 		{ "repeats", required_argument, NULL, 'R' },
 		{ "no-huge-pages", no_argument, NULL, 'H' },
+		{ "no-bind", no_argument, NULL, 'B' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
@@ -168,7 +172,7 @@ int cmd_kernel(int argc, char **argv)
 	struct rs_topology topo;
 	struct rs_error err;
 	double v;
-	int c, rc;
+	int c, rc, bind = 1;
 
 	rs_kbench_defaults(&spec);
 	opterr = 0;
@@ -243,6 +247,9 @@ int cmd_kernel(int argc, char **argv)
 				return RS_EXIT_USAGE;
 			spec.n_samples = (int)v;
 			break;
+		case 'B':
+			bind = 0;
+			break;
 		case 'H':
 			spec.huge_pages = 0;
 			break;
@@ -282,7 +289,7 @@ int cmd_kernel(int argc, char **argv)
 
 	if (rs_topo_load(&topo, NULL, &err) < 0)
 		return rs_cmd_fail(&err);
-	rc = rs_kbench_run(&spec, &topo, &result, &err);
+	rc = rs_kbench_run(&spec, bind ? &topo : NULL, &result, &err);
 	rs_topo_free(&topo);
 	if (rc < 0) {
 		fprintf(stderr, "recscale kernel: %s\n", err.msg);

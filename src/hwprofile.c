@@ -79,6 +79,164 @@ const struct rs_sourced *rs_hw_value(const struct rs_hwprofile *hw,
 	return (const struct rs_sourced *)((const char *)hw + field->offset);
 }
 
+/* Index of x in the ascending axis[0..*n), appending it if new and there
+ * is room; -1 when the axis is full. */
+static int axis_slot(double *axis, int *n, double x)
+{
+	int i = 0;
+
+	while (i < *n && axis[i] < x)
+		i++;
+	if (i < *n && axis[i] == x)
+		return i;
+	if (*n == RS_HW_MAX_CURVE_AXIS)
+		return -1;
+	memmove(&axis[i + 1], &axis[i], (size_t)(*n - i) * sizeof axis[0]);
+	axis[i] = x;
+	(*n)++;
+	return i;
+}
+
+static int curve_number(const struct rs_conf *conf,
+	const config_setting_t *triple, int k, double min, double max,
+	double *out, struct rs_error *err)
+{
+	static const char *const names[] = { "footprint bytes", "row bytes",
+		"efficiency" };
+	const config_setting_t *e = config_setting_get_elem(triple,
+		(unsigned)k);
+	int type = config_setting_type(e);
+
+	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64
+	    && type != CONFIG_TYPE_FLOAT)
+		return rs_conf_fail(conf, triple, NULL, NULL, err, "the %s "
+			"(item %d of the triple) is not a number", names[k],
+			k + 1);
+	*out = type == CONFIG_TYPE_FLOAT ? config_setting_get_float(e)
+		: (double)config_setting_get_int64(e);
+	if (!(*out >= min && *out <= max))
+		return rs_conf_fail(conf, triple, NULL, NULL, err, "the %s %g "
+			"is outside [%g, %g]", names[k], *out, min, max);
+	return 0;
+}
+
+/* The optional gather_efficiency_curve: a list of (footprint bytes, row
+ * bytes, efficiency) triples covering every pair of a footprint and a row
+ * size once. */
+static int load_curve(const struct rs_conf *conf,
+	const config_setting_t *root, struct rs_gather_curve *c,
+	struct rs_error *err)
+{
+	const char *key = "gather_efficiency_curve";
+	const config_setting_t *list = config_setting_get_member(root, key);
+	double f[RS_HW_MAX_CURVE_AXIS * RS_HW_MAX_CURVE_AXIS];
+	double r[RS_HW_MAX_CURVE_AXIS * RS_HW_MAX_CURVE_AXIS];
+	double e[RS_HW_MAX_CURVE_AXIS * RS_HW_MAX_CURVE_AXIS];
+	int seen[RS_HW_MAX_CURVE_AXIS][RS_HW_MAX_CURVE_AXIS] = { { 0 } };
+	int n;
+	char source_key[64];
+
+	if (list == NULL)
+		return 0;
+	n = config_setting_is_list(list) || config_setting_is_array(list)
+		? config_setting_length(list) : -1;
+	if (n < 1 || n > RS_HW_MAX_CURVE_AXIS * RS_HW_MAX_CURVE_AXIS)
+		return rs_conf_fail(conf, list, NULL, NULL, err, "expected a "
+			"list of 1 to %d (footprint bytes, row bytes, "
+			"efficiency) triples in parentheses",
+			RS_HW_MAX_CURVE_AXIS * RS_HW_MAX_CURVE_AXIS);
+	snprintf(source_key, sizeof source_key, "%s_source", key);
+	if (rs_conf_dup_string(conf, root, source_key, &c->source, err) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *t = config_setting_get_elem(list,
+			(unsigned)i);
+
+		if (!(config_setting_is_list(t) || config_setting_is_array(t))
+		    || config_setting_length(t) != 3)
+			return rs_conf_fail(conf, t, NULL, NULL, err, "item %d "
+				"is not a (footprint bytes, row bytes, "
+				"efficiency) triple", i + 1);
+		if (curve_number(conf, t, 0, 1.0, 1e18, &f[i], err) < 0
+		    || curve_number(conf, t, 1, 1.0, 1e9, &r[i], err) < 0
+		    || curve_number(conf, t, 2, 1e-6, 100.0, &e[i], err) < 0)
+			return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		int a = axis_slot(c->footprint_bytes, &c->n_footprints, f[i]);
+		int b = axis_slot(c->row_bytes, &c->n_row_sizes, r[i]);
+
+		if (a < 0 || b < 0)
+			return rs_conf_fail(conf, list, NULL, NULL, err, "more "
+				"than %d distinct %s; merge some",
+				RS_HW_MAX_CURVE_AXIS, a < 0 ? "footprints"
+				: "row sizes");
+	}
+	for (int i = 0; i < n; i++) {
+		int a = axis_slot(c->footprint_bytes, &c->n_footprints, f[i]);
+		int b = axis_slot(c->row_bytes, &c->n_row_sizes, r[i]);
+
+		if (seen[a][b]++)
+			return rs_conf_fail(conf, config_setting_get_elem(list,
+				(unsigned)i), NULL, NULL, err, "footprint %.0f "
+				"bytes and row size %.0f bytes appear twice; "
+				"keep one",
+				f[i], r[i]);
+		c->efficiency[a][b] = e[i];
+	}
+	for (int a = 0; a < c->n_footprints; a++)
+		for (int b = 0; b < c->n_row_sizes; b++)
+			if (!seen[a][b])
+				return rs_conf_fail(conf, list, NULL, NULL, err,
+					"no point for footprint %.0f bytes and "
+					"row size %.0f bytes; the points must "
+					"cover every pair of a footprint and a "
+					"row size",
+					c->footprint_bytes[a], c->row_bytes[b]);
+	return 0;
+}
+
+/* Where x falls on the ascending axis: the cell below it and the weight
+ * of the cell above, in the logarithm of x, held at the ends. */
+static void locate(const double *axis, int n, double x, int *lo, double *w)
+{
+	int i = 0;
+
+	if (n == 1 || x <= axis[0]) {
+		*lo = 0;
+		*w = 0.0;
+		return;
+	}
+	if (x >= axis[n - 1]) {
+		*lo = n - 2;
+		*w = 1.0;
+		return;
+	}
+	while (axis[i + 1] < x)
+		i++;
+	*lo = i;
+	*w = log(x / axis[i]) / log(axis[i + 1] / axis[i]);
+}
+
+double rs_hw_curve_efficiency(const struct rs_hwprofile *hw,
+	double footprint_bytes, double row_bytes)
+{
+	const struct rs_gather_curve *c = &hw->gather_curve;
+	int a, b, a1, b1;
+	double u, v;
+
+	if (c->n_footprints == 0)
+		return -1.0;
+	locate(c->footprint_bytes, c->n_footprints, footprint_bytes, &a, &u);
+	locate(c->row_bytes, c->n_row_sizes, row_bytes, &b, &v);
+	a1 = c->n_footprints > 1 ? a + 1 : a;
+	b1 = c->n_row_sizes > 1 ? b + 1 : b;
+	return (1.0 - u) * ((1.0 - v) * c->efficiency[a][b]
+			+ v * c->efficiency[a][b1])
+		+ u * ((1.0 - v) * c->efficiency[a1][b]
+			+ v * c->efficiency[a1][b1]);
+}
+
 int rs_hw_load(const char *path, struct rs_hwprofile *hw, struct rs_error *err)
 {
 	const char *keys[64];
@@ -90,6 +248,7 @@ int rs_hw_load(const char *path, struct rs_hwprofile *hw, struct rs_error *err)
 	keys[n++] = "description";
 	keys[n++] = "device";
 	keys[n++] = "kind";
+	keys[n++] = "gather_efficiency_curve";
 	for (int i = 0; i < rs_hw_n_fields; i++)
 		keys[n++] = rs_hw_fields[i].key;
 	keys[n] = NULL;
@@ -151,6 +310,8 @@ int rs_hw_load(const char *path, struct rs_hwprofile *hw, struct rs_error *err)
 			"bandwidth, or set host_memory_bytes = 0");
 		goto out;
 	}
+	if (load_curve(&conf, root, &hw->gather_curve, err) < 0)
+		goto out;
 	if (hw->device_peak_fp32_flops_per_s.value <= 0.0) {
 		rs_conf_fail(&conf, config_setting_get_member(root,
 			"device_peak_fp32_flops_per_s"), NULL, NULL, err,
@@ -175,6 +336,7 @@ void rs_hw_free(struct rs_hwprofile *hw)
 	free(hw->description);
 	free(hw->device);
 	free(hw->kind);
+	free(hw->gather_curve.source);
 	memset(hw, 0, sizeof *hw);
 }
 

@@ -14,6 +14,22 @@
 #include "conf.h"
 #include "error.h"
 
+/* Measured gather efficiency by footprint and row size, optional in a
+ * profile: a full grid of (footprint bytes per device, row bytes,
+ * efficiency) triples.  The efficiency is the gathered bytes per second
+ * over device_memory_bw_bytes_per_s, so it includes the per-row costs that
+ * gather_row_overhead_bytes stands for, and may exceed 1 where the rows
+ * fit in caches.  recscale calibrate writes one. */
+#define RS_HW_MAX_CURVE_AXIS 16
+
+struct rs_gather_curve {
+	int n_footprints, n_row_sizes;	/* 0: the profile has no curve */
+	double footprint_bytes[RS_HW_MAX_CURVE_AXIS];	/* ascending */
+	double row_bytes[RS_HW_MAX_CURVE_AXIS];		/* ascending */
+	double efficiency[RS_HW_MAX_CURVE_AXIS][RS_HW_MAX_CURVE_AXIS];
+	char *source;
+};
+
 struct rs_hwprofile {
 	char *path;
 	char *name;		/* file name without ".cfg", e.g. "h100-hgx" */
@@ -47,6 +63,7 @@ struct rs_hwprofile {
 	struct rs_sourced network_efficiency_frac;
 	struct rs_sourced memory_reserve_frac;
 	struct rs_sourced overlap_frac;
+	struct rs_gather_curve gather_curve;
 };
 
 struct rs_hw_field {
@@ -76,6 +93,13 @@ double rs_hw_peak_flops(const struct rs_hwprofile *hw, const char *precision);
  * override. */
 int rs_hw_set(struct rs_hwprofile *hw, const char *key, double value,
 	struct rs_error *err);
+
+/* The gather efficiency of rows of row_bytes from footprint_bytes of
+ * embedding state per device: interpolated in the logarithms of both on
+ * the profile's curve, and held at its edges outside it.  Returns -1
+ * when the profile has no curve. */
+double rs_hw_curve_efficiency(const struct rs_hwprofile *hw,
+	double footprint_bytes, double row_bytes);
 
 /* Purchase price of one node: devices x device price x server factor. */
 double rs_hw_node_price_usd(const struct rs_hwprofile *hw);

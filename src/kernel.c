@@ -102,18 +102,19 @@ enum rs_emb_isa rs_emb_isa_best(void)
 }
 
 /* The prefetch distance keeps about RS_EMB_PREFETCH_BYTES of rows in
- * flight, and at most RS_EMB_PREFETCH_MAX_ROWS rows: 16 rows of 64 B or
- * 256 B, 4 of 1 KiB.  caffe2's generated embedding-lookup kernels
- * (caffe2/perfkernels/hp_emblookup_codegen.py) prefetch 16 rows ahead for
- * every row size.  The rule was measured on a 2-core Zen 4 guest
- * with bench/kernel-vs-torch.sh --prefetch-sweep (fp32, pooling 20, one
- * thread, huge pages, distances 0 to 32 rows, sample spreads 10-28%).  On
- * a 4 GiB table 64-byte rows ran 55% faster 16 rows ahead than with none,
- * while 256-byte and 1 KiB rows ran within 10% of each other at every
- * distance.  On a 1 MiB table, which stays in cache, the default distance
- * cost 10% for 256-byte rows and 18% for 1 KiB rows against none.
- * NOTE: 4 KiB pages and two threads were not swept; their best distance
- * may differ. */
+ * flight, and at most RS_EMB_PREFETCH_MAX_ROWS rows: 32 rows of 64 B to
+ * 512 B, 16 of 1 KiB.  caffe2's generated embedding-lookup kernels
+ * (caffe2/perfkernels/hp_emblookup_codegen.py), which PyTorch uses,
+ * prefetch 16 rows ahead into L1 for every row size.  The rule was
+ * measured on a 2-core Zen 4 guest with prefetches into L2, fp32 rows,
+ * pooling 1 and 20, uniform and Zipf(1.05) indices, one and two threads,
+ * distances 4 to 64 rows (bench/kernel-vs-torch.py, five interleaved
+ * samples).  On a 4 GiB table, 64-byte rows gathered 11-54% faster 32
+ * rows ahead than 16 and 35-80% faster than 8.  Rows of 256 B to 1 KiB
+ * changed by less than 10% between 16 and 64 rows, except 256-byte rows
+ * with Zipf indices at pooling 20, 10-23% faster at 32 or 64 rows than at
+ * 16.  On a 16 MiB table the ordering was the same.
+ * NOTE: 4 KiB pages were not swept; their best distance may differ. */
 int rs_emb_prefetch_rows(size_t row_bytes)
 {
 	size_t lines = (row_bytes + 63) / 64;
@@ -296,6 +297,8 @@ struct rs_emb_pool {
 	rs_emb_range_fn fn;
 	int n_threads;
 	int n_started;		/* threads 1..n_started are running */
+	const struct rs_topology *topo;	/* non-NULL: the caller was bound */
+	void *caller_binding;	/* the caller's binding before, to restore */
 	struct rs_emb_worker workers[];
 };
 
@@ -411,6 +414,13 @@ struct rs_emb_pool *rs_emb_pool_new(int n_threads,
 				NULL) < 0 && n_unbound != NULL)
 			(*n_unbound)++;
 	}
+	if (topo != NULL && n_threads > 1) {
+		pool->topo = topo;
+		pool->caller_binding = rs_topo_save_binding(topo);
+		if (rs_topo_bind_thread(topo, pthread_self(), 0, NULL) < 0
+		    && n_unbound != NULL)
+			(*n_unbound)++;
+	}
 	return pool;
 }
 
@@ -438,6 +448,8 @@ void rs_emb_pool_free(struct rs_emb_pool *pool)
 	pthread_mutex_unlock(&pool->lock);
 	for (int i = 1; i <= pool->n_started; i++)
 		pthread_join(pool->workers[i].thread, NULL);
+	if (pool->topo != NULL)
+		rs_topo_restore_binding(pool->topo, pool->caller_binding);
 	pthread_cond_destroy(&pool->done);
 	pthread_cond_destroy(&pool->start);
 	pthread_mutex_destroy(&pool->lock);

@@ -161,12 +161,18 @@ float rs_emb_decode(enum rs_emb_dtype dtype, const void *row, int dim, int k);
 
 /* Start a pool of n_threads workers (1 .. 1024) for rs_emb_bag_forward:
  * the thread that calls rs_emb_bag_forward is worker 0 and n_threads - 1
- * threads wait for work.  With topo, worker i >= 1 is bound to core i
- * modulo the number of cores; a failed binding leaves the worker unbound
- * and is counted in *n_unbound.  The calling thread is never bound,
- * because threads it creates later (an OpenMP pool, say) would inherit
- * the binding.  Returns NULL with err filled when a thread cannot be
- * started. */
+ * threads wait for work.  With topo (which must outlive the pool) and two
+ * or more workers, worker i is bound to core i modulo the number of cores,
+ * the calling thread included: it stays bound to core 0 until
+ * rs_emb_pool_free restores its binding.  A failed binding leaves that
+ * thread unbound and is counted in *n_unbound.  Threads the caller starts
+ * meanwhile inherit its binding, so a process that runs another thread
+ * pool (PyTorch's OpenMP threads, say) should pass no topo.  Binding only
+ * the workers is worse than either: on the 2-vCPU test guest the calling
+ * thread then often shared a core with a spinning worker, and two-thread
+ * gathers ran 10-20% slower than with no binding, with samples spread
+ * 15-230% instead of 1-30% (bench/kernel-vs-torch.py).  Returns NULL
+ * with err filled when a thread cannot be started. */
 struct rs_emb_pool *rs_emb_pool_new(int n_threads,
 	const struct rs_topology *topo, int *n_unbound, struct rs_error *err);
 int rs_emb_pool_threads(const struct rs_emb_pool *pool);

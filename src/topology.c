@@ -122,6 +122,26 @@ int rs_topo_bind_thread(const struct rs_topology *topo, pthread_t thread,
 	return 0;
 }
 
+void *rs_topo_save_binding(const struct rs_topology *topo)
+{
+	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+
+	if (set != NULL && hwloc_get_cpubind(topo->hw, set,
+			HWLOC_CPUBIND_THREAD) < 0) {
+		hwloc_bitmap_free(set);
+		set = NULL;
+	}
+	return set;
+}
+
+void rs_topo_restore_binding(const struct rs_topology *topo, void *saved)
+{
+	if (saved == NULL)
+		return;
+	hwloc_set_cpubind(topo->hw, saved, HWLOC_CPUBIND_THREAD);
+	hwloc_bitmap_free(saved);
+}
+
 /* "32 KiB", "1 MiB", "1.5 GiB": binary units, at most one decimal. */
 static void format_bytes(char *buf, size_t size, uint64_t bytes)
 {

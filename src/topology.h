@@ -54,6 +54,12 @@ int rs_topo_worker_core(const struct rs_topology *topo, int worker);
 int rs_topo_bind_thread(const struct rs_topology *topo, pthread_t thread,
 	int worker, struct rs_error *err);
 
+/* The calling thread's current binding, for rs_topo_restore_binding; NULL
+ * when hwloc cannot read it. */
+void *rs_topo_save_binding(const struct rs_topology *topo);
+/* Bind the calling thread as saved and release saved (NULL: nothing). */
+void rs_topo_restore_binding(const struct rs_topology *topo, void *saved);
+
 /* One line: "1 package, 2 cores, 2 hardware threads, 1 NUMA node, 24.0 GiB;
  * L1d 32 KiB x 2, L2 1 MiB x 2, L3 32 MiB x 1". */
 void rs_topo_summary(const struct rs_topology *topo, char *buf, size_t size);

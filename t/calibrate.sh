@@ -3,7 +3,7 @@
 # loads, whose every value names its source, and that simulate and plan
 # accept.  No check depends on the measured numbers.
 . "$srcdir/t/tap.sh"
-plan 19
+plan 22
 
 run calibrate --help
 is "$rc" 0 "calibrate --help exits 0"
@@ -32,6 +32,13 @@ like "$(cat "$profile")" 'kind = "cpu";' "the profile is of kind cpu"
 run hw show "$profile"
 is "$rc" 0 "hw show loads the calibrated profile"
 like "$out" "gather_efficiency_frac" "hw show lists the gather efficiency"
+like "$out" "gather_efficiency_curve: gathered bytes/s" \
+	"hw show prints the gather-efficiency curve"
+run hw show "$profile" --format json
+is "$(json_eval "len(d['gather_efficiency_curve']['points'])")" 6 \
+	"the quick curve has 2 table sizes x 3 row sizes"
+is "$(json_eval "all(p['efficiency_frac'] > 0 for p in d['gather_efficiency_curve']['points'])")" \
+	True "every curve point has a positive efficiency"
 
 run simulate mlperf-dlrm-dcnv2 --hw "$profile" --nodes 64
 is "$rc" 0 "simulate accepts the calibrated profile"

@@ -1,5 +1,7 @@
 /* Machine discovery on synthetic hwloc topologies, so that no result
- * depends on the machine the tests run on. */
+ * depends on the machine the tests run on.  One test binds threads on
+ * this machine, and holds on any number of cores. */
+#include <hwloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,11 +106,52 @@ static void test_invalid(void)
 	tap_ok(t.hw == NULL, "freeing a failed topology is safe");
 }
 
+/* A pool bound with the host's topology binds the calling thread to core 0
+ * while it exists and restores its binding when freed. */
+static void test_caller_binding(void)
+{
+	struct rs_topology t;
+	struct rs_error err;
+	struct rs_emb_pool *pool;
+	hwloc_bitmap_t before, during, after;
+	hwloc_obj_t core0;
+
+	if (rs_topo_load(&t, NULL, &err) < 0) {
+		printf("Bail out! %s\n", err.msg);
+		exit(1);
+	}
+	before = rs_topo_save_binding(&t);
+	if (before == NULL) {
+		tap_ok(1, "pool binds the caller to core 0 # SKIP hwloc cannot "
+			"read thread bindings here");
+		tap_ok(1, "freeing the pool restores the caller's binding # SKIP "
+			"hwloc cannot read thread bindings here");
+		rs_topo_free(&t);
+		return;
+	}
+	core0 = hwloc_get_obj_by_type(t.hw, hwloc_get_nbobjs_by_type(t.hw,
+		HWLOC_OBJ_CORE) > 0 ? HWLOC_OBJ_CORE : HWLOC_OBJ_PU, 0);
+	pool = rs_emb_pool_new(2, &t, NULL, &err);
+	during = rs_topo_save_binding(&t);
+	rs_emb_pool_free(pool);
+	after = rs_topo_save_binding(&t);
+	tap_ok(during != NULL && core0 != NULL
+		&& hwloc_bitmap_isincluded(during, core0->cpuset),
+		"pool binds the caller to core 0");
+	tap_ok(after != NULL && hwloc_bitmap_isequal(before, after),
+		"freeing the pool restores the caller's binding");
+	rs_topo_restore_binding(&t, before);
+	hwloc_bitmap_free(during);
+	hwloc_bitmap_free(after);
+	rs_topo_free(&t);
+}
+
 int main(void)
 {
-	tap_plan(18 + 5 + 3);
+	tap_plan(18 + 5 + 3 + 2);
 	test_two_sockets();
 	test_sparse_machines();
 	test_invalid();
+	test_caller_binding();
 	return tap_done();
 }
