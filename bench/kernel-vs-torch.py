@@ -148,7 +148,11 @@ def measure(variants, lookups_per_call, samples, min_sample_s):
         for name, fn in variants.items():
             t = time_sample(fn, calls[name])
             rates[name].append(calls[name] * lookups_per_call / t)
-            time.sleep(0.005)    # let spinning worker threads go idle
+            # Let spinning threads go idle: PyTorch's OpenMP workers spin
+            # for milliseconds after a call, and after a 5 ms pause they
+            # still slowed the next two-thread sample of recscale by up
+            # to 30%.
+            time.sleep(0.05)
     return {name: (statistics.median(r), (max(r) - min(r)) / statistics.median(r))
             for name, r in rates.items()}
 

@@ -85,6 +85,8 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 		__m512 acc[MAX_REGS];
 		float bias_sum = 0.0f;
 
+		if (!rs_emb_bag_ok(p0, p1, job->prefetch_end))
+			return -2;
 		_Pragma("GCC unroll 8")
 		for (int r = 0; r < n_regs; r++)
 			acc[r] = _mm512_setzero_ps();
@@ -221,15 +223,17 @@ AVX512 int rs_embbag_fwd_avx512(const struct rs_emb_job *job, int64_t bag_lo,
 	/* Wider rows: every bag is walked once per column block, while the
 	 * rows gathered by the first block are still in L1 or L2. */
 	for (int64_t b = bag_lo; b < bag_hi; b++) {
-		int col = 0;
+		int col = 0, rc = 0;
 
-		for (int k = 0; k < full_blocks; k++, col += block_cols)
-			if (by_regs[MAX_REGS](job, b, b + 1, col, 0xffff,
-					bad_position) < 0)
-				return -1;
-		if (rest_regs > 0)
-			by_regs[rest_regs](job, b, b + 1, col, rest_mask,
+		for (int k = 0; k < full_blocks && rc == 0; k++,
+		     col += block_cols)
+			rc = by_regs[MAX_REGS](job, b, b + 1, col, 0xffff,
 				bad_position);
+		if (rc == 0 && rest_regs > 0)
+			rc = by_regs[rest_regs](job, b, b + 1, col, rest_mask,
+				bad_position);
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }

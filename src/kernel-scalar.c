@@ -59,6 +59,8 @@ int rs_embbag_fwd_scalar(const struct rs_emb_job *job, int64_t bag_lo,
 		float *out = job->out + (size_t)b * (size_t)dim;
 		float bias_sum = 0.0f;
 
+		if (!rs_emb_bag_ok(p0, p1, job->prefetch_end))
+			return -2;
 		for (int k = 0; k < dim; k++)
 			out[k] = 0.0f;
 		for (int64_t p = p0; p < p1; p++) {

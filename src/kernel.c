@@ -493,11 +493,13 @@ static void split_bags(struct rs_emb_pool *pool, const int64_t *offsets,
 }
 
 /* Run the job on the workers, the calling thread taking the first range.
- * Returns the first bad position, or -1 when every index was in range. */
-static int64_t run_on_pool(struct rs_emb_pool *pool,
-	const struct rs_emb_job *job, rs_emb_range_fn fn, int64_t n_bags)
+ * Returns 0, -1 with *bad set to the first position whose index is
+ * outside the table, or -2 when a worker found offsets out of order. */
+static int run_on_pool(struct rs_emb_pool *pool,
+	const struct rs_emb_job *job, rs_emb_range_fn fn, int64_t n_bags,
+	int64_t *bad)
 {
-	int64_t bad = -1;
+	int status = 0;
 
 	split_bags(pool, job->offsets, n_bags);
 
@@ -520,13 +522,19 @@ static int64_t run_on_pool(struct rs_emb_pool *pool,
 	pthread_mutex_unlock(&pool->lock);
 	pool->job = NULL;	/* it lives on the caller's stack */
 
+	*bad = -1;
 	for (int i = 0; i < pool->n_threads; i++) {
 		const struct rs_emb_worker *w = &pool->workers[i];
 
-		if (w->status < 0 && (bad < 0 || w->bad_position < bad))
-			bad = w->bad_position;
+		if (w->status == -2)
+			status = -2;
+		else if (w->status == -1 && status != -2) {
+			status = -1;
+			if (*bad < 0 || w->bad_position < *bad)
+				*bad = w->bad_position;
+		}
 	}
-	return bad;
+	return status;
 }
 
 static int check_table(const struct rs_emb_table *t, struct rs_error *err)
@@ -551,6 +559,24 @@ static int check_table(const struct rs_emb_table *t, struct rs_error *err)
 	return 0;
 }
 
+/* The first pair of offsets out of order, as an error; 0 when every
+ * offset is at least the one before it. */
+static int check_offset_order(const struct rs_emb_bags *bags,
+	struct rs_error *err)
+{
+	for (int64_t b = 0; b < bags->n_bags; b++)
+		if (bags->offsets[b + 1] < bags->offsets[b])
+			return rs_fail(err, "bags: offsets[%lld] = %lld is less "
+				"than offsets[%lld] = %lld; offsets must not "
+				"decrease", (long long)(b + 1),
+				(long long)bags->offsets[b + 1], (long long)b,
+				(long long)bags->offsets[b]);
+	return 0;
+}
+
+/* The checks that take constant time.  That the offsets do not decrease
+ * is checked bag by bag in the workers (kernel-impl.h), and
+ * check_offset_order names the culprit when one fails. */
 static int check_bags(const struct rs_emb_bags *bags,
 	enum rs_emb_pooling pooling, struct rs_error *err)
 {
@@ -560,13 +586,8 @@ static int check_bags(const struct rs_emb_bags *bags,
 	if (bags->offsets[0] < 0)
 		return rs_fail(err, "bags: offsets[0] = %lld is negative",
 			(long long)bags->offsets[0]);
-	for (int64_t b = 0; b < bags->n_bags; b++)
-		if (bags->offsets[b + 1] < bags->offsets[b])
-			return rs_fail(err, "bags: offsets[%lld] = %lld is less "
-				"than offsets[%lld] = %lld; offsets must not "
-				"decrease", (long long)(b + 1),
-				(long long)bags->offsets[b + 1], (long long)b,
-				(long long)bags->offsets[b]);
+	if (bags->offsets[bags->n_bags] < bags->offsets[0])
+		return check_offset_order(bags, err);
 	if (bags->offsets[bags->n_bags] > bags->n_indices)
 		return rs_fail(err, "bags: the last offset %lld is past the "
 			"%lld indices", (long long)bags->offsets[bags->n_bags],
@@ -608,6 +629,7 @@ int rs_emb_bag_forward(struct rs_emb_pool *pool,
 	struct rs_emb_job job;
 	rs_emb_range_fn fn;
 	int64_t bad = -1;
+	int status;
 
 	if (check_table(table, err) < 0
 	    || check_bags(bags, options->pooling, err) < 0)
@@ -645,11 +667,13 @@ int rs_emb_bag_forward(struct rs_emb_pool *pool,
 	fn = choose_variant(isa);
 
 	if (pool != NULL)
-		bad = run_on_pool(pool, &job, fn, bags->n_bags);
-	else if (fn(&job, 0, bags->n_bags, &bad) == 0)
-		bad = -1;
+		status = run_on_pool(pool, &job, fn, bags->n_bags, &bad);
+	else
+		status = fn(&job, 0, bags->n_bags, &bad);
+	if (status == -2)
+		return check_offset_order(bags, err);
 
-	if (bad >= 0) {
+	if (status == -1) {
 		int64_t bag = first_bag_at(bags->offsets, 0, bags->n_bags,
 			bad + 1) - 1;
 

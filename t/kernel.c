@@ -694,20 +694,59 @@ static void test_prefetch_distances(enum rs_emb_isa isa, int supported,
 	}
 }
 
-static void expect_error(const struct rs_emb_table *table,
-	const struct rs_emb_bags *bags, enum rs_emb_pooling pooling,
-	const char *phrase, const char *name)
+/* Expect rs_emb_bag_forward to fail with phrase in its message, on the
+ * calling thread alone or (pool not NULL) on a pool. */
+static void expect_error_on(struct rs_emb_pool *pool,
+	const struct rs_emb_table *table, const struct rs_emb_bags *bags,
+	enum rs_emb_pooling pooling, const char *phrase, const char *name)
 {
 	struct rs_emb_options options = { pooling, RS_EMB_ISA_AUTO, -1 };
 	struct rs_error err = { "" };
 	float out[64 * N_BAGS];
-	int rc = rs_emb_bag_forward(NULL, table, bags, &options, out, &err);
+	int rc = rs_emb_bag_forward(pool, table, bags, &options, out, &err);
 
 	tap_ok(rc == -1, "%s rejected", name);
 	tap_ok(strstr(err.msg, phrase) != NULL, "%s: message says \"%s\"",
 		name, phrase);
 	if (strstr(err.msg, phrase) == NULL)
 		printf("# message: %s\n", err.msg);
+}
+
+static void expect_error(const struct rs_emb_table *table,
+	const struct rs_emb_bags *bags, enum rs_emb_pooling pooling,
+	const char *phrase, const char *name)
+{
+	expect_error_on(NULL, table, bags, pooling, phrase, name);
+}
+
+/* Offsets that go wrong in the middle, where only the workers look: the
+ * call fails before any index at a wrong position is read. */
+static void test_bad_middle_offsets(const struct bags_fixture *bags,
+	const struct rs_emb_table *table)
+{
+	struct bags_fixture broken = *bags;
+	struct rs_emb_bags csr = { bags->indices, broken.offsets, NULL, N_BAGS,
+		bags->n_indices };
+	struct rs_emb_pool *pool;
+	struct rs_error err;
+
+	broken.offsets[5] = 1000000;
+	expect_error(table, &csr, RS_EMB_SUM, "offsets[6]",
+		"an offset far past the indices in the middle");
+	broken = *bags;
+	broken.offsets[5] = -3;
+	expect_error(table, &csr, RS_EMB_SUM, "offsets[5] = -3",
+		"a negative offset in the middle");
+	broken = *bags;
+	broken.offsets[N_BAGS - 2] = broken.offsets[N_BAGS - 3] - 1;
+	pool = rs_emb_pool_new(2, NULL, NULL, &err);
+	if (pool == NULL) {
+		printf("Bail out! %s\n", err.msg);
+		exit(1);
+	}
+	expect_error_on(pool, table, &csr, RS_EMB_SUM, "must not decrease",
+		"a decrease in the second worker's bags");
+	rs_emb_pool_free(pool);
 }
 
 static void test_invalid_arguments(const struct bags_fixture *bags)
@@ -732,6 +771,8 @@ static void test_invalid_arguments(const struct bags_fixture *bags)
 	expect_error(&f.table, &csr, RS_EMB_SUM, "must not decrease",
 		"decreasing offsets");
 	csr.offsets = bags->offsets;
+
+	test_bad_middle_offsets(bags, &f.table);
 
 	csr.n_indices = bags->n_indices - 1;
 	expect_error(&f.table, &csr, RS_EMB_SUM, "past the",
@@ -871,7 +912,7 @@ int main(void)
 	struct rs_error err;
 
 	tap_plan(3 * (4 * 3 * N_DIMS * 3 + 3 * 3 * 4 * 2 + 3 + 8 + 11 + 3)
-		+ 25 + 16 + 11);
+		+ 25 + 22 + 11);
 	make_bags(&bags);
 	if (rs_topo_load(&topo, "pack:1 core:2 pu:1", &err) < 0) {
 		printf("Bail out! %s\n", err.msg);
