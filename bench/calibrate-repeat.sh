@@ -3,12 +3,16 @@
 # figures move between runs: median, minimum, maximum and spread
 # ((max - min) / median) of each.  Run from the top of a built tree.
 # Usage: sh bench/calibrate-repeat.sh [RUNS] [--quick]
+# The JSON of each run stays in $KEEP when that names a folder.
 set -eu
 
 runs=${1:-3}
 shift $(( $# > 0 ? 1 : 0 ))
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+work=${KEEP:-}
+if [ -z "$work" ]; then
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+fi
 
 i=1
 while [ "$i" -le "$runs" ]; do
@@ -30,14 +34,14 @@ def add(name, values, scale, unit):
 for k, m in enumerate(runs[0]["memory"]):
     t = m["n_threads"]
     add("read bandwidth, %d thread(s)" % t,
-        [r["memory"][k]["read_bytes_per_s"]["median"] for r in runs], 1e-9, "GB/s")
+        [r["memory"][k]["read_bytes_per_s"] for r in runs], 1e-9, "GB/s")
     add("triad bandwidth, %d thread(s)" % t,
-        [r["memory"][k]["triad_bytes_per_s"]["median"] for r in runs], 1e-9, "GB/s")
+        [r["memory"][k]["triad_bytes_per_s"] for r in runs], 1e-9, "GB/s")
     add("random 64 B loads, %d thread(s)" % t,
-        [r["memory"][k]["random_lines_per_s"]["median"] for r in runs], 1e-6, "M/s")
+        [r["memory"][k]["random_lines_per_s"] for r in runs], 1e-6, "M/s")
 last = runs[0]["latency"][-1]["working_set_bytes"]
 add("load latency at %.0f MiB" % (last / 2**20),
-    [r["latency"][-1]["latency_s"]["median"] for r in runs], 1e9, "ns")
+    [r["latency"][-1]["latency_s"] for r in runs], 1e9, "ns")
 add("fitted gather rate", [r["gather_bw_bytes_per_s"] for r in runs], 1e-9, "GB/s")
 add("gather_efficiency_frac", [r["gather_efficiency_frac"] for r in runs], 1, "")
 add("gather_row_overhead_bytes", [r["gather_row_overhead_bytes"] for r in runs], 1, "B")

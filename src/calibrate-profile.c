@@ -132,6 +132,11 @@ static void write_comments(FILE *f, const struct rs_calibration *c)
 			k->bytes_per_s / 1e9, 100.0 * k->spread_frac,
 			k->bound_frac);
 	}
+	if (c->n_kernel_retried > 0)
+		fprintf(f, "# %d point%s spread by more than 50%% and %s "
+			"measured twice; the steadier run is listed.\n",
+			c->n_kernel_retried, c->n_kernel_retried == 1 ? "" : "s",
+			c->n_kernel_retried == 1 ? "was" : "were");
 	fprintf(f, "#\n# Gather fit: seconds per lookup against row bytes on the "
 		"largest table, fp32,\n# pooling 20, uniform indices, %d "
 		"threads: %d points, worst point %.1f%% off the line.\n#\n",

@@ -12,6 +12,7 @@
 #define GIB ((size_t)1 << 30)
 #define LOOKUPS_PER_CALL 40960
 #define MIN_SAMPLE_S 0.025
+#define RETRY_SPREAD 0.5
 
 static double now_s(void)
 {
@@ -272,11 +273,25 @@ static int measure_kernel(struct rs_calibration *c, struct rs_huge_buf *big,
 		spec.dist.kind = sp->zipf ? RS_DIST_ZIPF : RS_DIST_UNIFORM;
 		spec.dist.zipf_s = sp->zipf ? 1.05 : 0.0;
 		spec.n_threads = c->thread_counts[sp->thread_index];
-		spec.n_samples = o->quick ? 3 : 5;
+		spec.n_samples = 5;
 		spec.min_sample_s = MIN_SAMPLE_S;
 		spec.shared_table = &table;
 		if (rs_kbench_run(&spec, o->topo, &r, err) < 0)
 			return -1;
+		/* A point whose samples spread by more than half of their
+		 * median met a stall of the machine (on the 2-vCPU test guest,
+		 * one point in 50 ran at a tenth of its usual rate for a
+		 * whole measurement); measure it again and keep the steadier
+		 * result. */
+		if (r.spread_frac > RETRY_SPREAD) {
+			struct rs_kbench_result again;
+
+			if (rs_kbench_run(&spec, o->topo, &again, err) < 0)
+				return -1;
+			if (again.spread_frac < r.spread_frac)
+				r = again;
+			c->n_kernel_retried++;
+		}
 
 		kp->table_bytes = (double)spec.n_rows * (double)row_bytes;
 		kp->dim = sp->dim;

@@ -82,6 +82,7 @@ struct rs_calibration {
 	struct rs_mem_figure latency_s[RS_CALIB_MAX_LATENCY];
 
 	int n_kernel;
+	int n_kernel_retried;		/* points measured twice, too noisy */
 	struct rs_calib_kernel_point kernel[RS_CALIB_MAX_KERNEL];
 
 	/* Derived for the profile */

@@ -134,7 +134,8 @@ static void print_json(FILE *f, const struct rs_calibration *c)
 		rs_json_number(f, k->bound_frac);
 		fputs(" }", f);
 	}
-	fputs("\n  ],\n  \"gather_bw_bytes_per_s\": ", f);
+	fprintf(f, "\n  ],\n  \"kernel_points_retried\": %d,\n"
+		"  \"gather_bw_bytes_per_s\": ", c->n_kernel_retried);
 	rs_json_number(f, c->gather_bw_bytes_per_s);
 	fputs(",\n  \"gather_row_overhead_bytes\": ", f);
 	rs_json_number(f, c->gather_overhead_bytes);

@@ -571,6 +571,20 @@ static int add_hardware(struct rs_inputs *in, const struct rs_hwprofile *hw)
 				rs_hw_value(hw, &rs_hw_fields[i]),
 				rs_hw_fields[i].unit) < 0)
 			return -1;
+	if (hw->gather_curve.n_footprints > 0) {
+		const struct rs_gather_curve *c = &hw->gather_curve;
+		char value[160];
+
+		snprintf(value, sizeof value, "%d x %d points: footprints "
+			"%.4g to %.4g bytes, rows %.0f to %.0f bytes",
+			c->n_footprints, c->n_row_sizes, c->footprint_bytes[0],
+			c->footprint_bytes[c->n_footprints - 1],
+			c->row_bytes[0], c->row_bytes[c->n_row_sizes - 1]);
+		if (add_input(in, group, "gather_efficiency_curve", value, "",
+				c->source, rs_source_is_assumption(c->source)
+				? RS_INPUT_ASSUMPTION : RS_INPUT_SOURCED, 0) < 0)
+			return -1;
+	}
 	return 0;
 }
 

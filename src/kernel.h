@@ -170,8 +170,8 @@ float rs_emb_decode(enum rs_emb_dtype dtype, const void *row, int dim, int k);
  * pool (PyTorch's OpenMP threads, say) should pass no topo.  Binding only
  * the workers is worse than either: on the 2-vCPU test guest the calling
  * thread then often shared a core with a spinning worker, and two-thread
- * gathers ran 10-20% slower than with no binding, with samples spread
- * 15-230% instead of 1-30% (bench/kernel-vs-torch.py).  Returns NULL
+ * gathers ran 15% slower at the median than with no binding, with
+ * samples spread 14-230% instead of 1-49% (BENCHMARKS.md).  Returns NULL
  * with err filled when a thread cannot be started. */
 struct rs_emb_pool *rs_emb_pool_new(int n_threads,
 	const struct rs_topology *topo, int *n_unbound, struct rs_error *err);

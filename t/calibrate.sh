@@ -3,7 +3,7 @@
 # loads, whose every value names its source, and that simulate and plan
 # accept.  No check depends on the measured numbers.
 . "$srcdir/t/tap.sh"
-plan 22
+plan 24
 
 run calibrate --help
 is "$rc" 0 "calibrate --help exits 0"
@@ -48,6 +48,10 @@ sed -e "s|profile = \"h100-hgx\"|profile = \"$profile\"|" \
 	"$srcdir/scenarios/default.cfg" >"$tap_tmp/on-this-machine.cfg"
 run plan "$tap_tmp/on-this-machine.cfg"
 is "$rc" 0 "plan accepts the calibrated profile"
+run report "$tap_tmp/on-this-machine.cfg" --format json
+is "$rc" 0 "report accepts the calibrated profile"
+is "$(json_eval "[i['value'][:12] for i in d['inputs'] if i['key'] == 'gather_efficiency_curve']")" \
+	"['2 x 3 points']" "the report lists the curve among the inputs"
 
 # An output folder that does not exist fails before any measuring.
 run calibrate --quick -q -o "$tap_tmp/missing/here.cfg"

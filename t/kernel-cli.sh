@@ -3,7 +3,7 @@
 # types and variants, and every kind of bad option.  No check depends on
 # how fast the machine is.
 . "$srcdir/t/tap.sh"
-plan 36
+plan 38
 
 small="--rows 1000 --dim 16 --bags 64 --pooling 4 --repeats 1"
 
@@ -33,6 +33,11 @@ is "$(json_eval "d['dtype'], d['mode'], d['dist']")" "('fp32', 'sum', 'uniform')
 run kernel $small --threads 2 --format json
 is "$rc" 0 "kernel with 2 threads exits 0"
 is "$(json_eval "len(d['thread_lookups_per_s'])")" 2 "json has one rate per thread"
+
+run kernel $small --threads 2 --no-bind --format json
+is "$rc" 0 "kernel with 2 unbound threads exits 0"
+is "$(json_eval "len(d['thread_lookups_per_s'])")" 2 \
+	"unbound threads report one rate each"
 
 run kernel $small --dtype int8 --mode weighted_sum --dist zipf:1.05 --format json
 is "$rc" 0 "kernel int8 weighted zipf exits 0"
