@@ -278,11 +278,10 @@ static int measure_kernel(struct rs_calibration *c, struct rs_huge_buf *big,
 		spec.shared_table = &table;
 		if (rs_kbench_run(&spec, o->topo, &r, err) < 0)
 			return -1;
-		/* A point whose samples spread by more than half of their
-		 * median met a stall of the machine (on the 2-vCPU test guest,
-		 * one point in 50 ran at a tenth of its usual rate for a
-		 * whole measurement); measure it again and keep the steadier
-		 * result. */
+		/* Samples spread by more than half of their median mean the
+		 * machine stalled, so measure the point again and keep the
+		 * steadier result.  On a 2-vCPU guest, one point in about 50
+		 * ran at a tenth of its usual rate for a whole measurement. */
 		if (r.spread_frac > RETRY_SPREAD) {
 			struct rs_kbench_result again;
 

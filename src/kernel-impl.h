@@ -21,12 +21,12 @@ struct rs_emb_job {
 	float *out;
 };
 
-/* Pool bags [bag_lo, bag_hi) of job.  Returns 0; -1 with *bad_position
- * set to the position of the first index outside the table; or -2 when a
- * bag's offsets are out of order or past the last one, before any of its
- * indices is read.  Bags before the failing one are complete.  The
- * offsets are checked here, by the workers, because one pass over them on
- * the calling thread took 10-15% of a call at pooling 1. */
+/* Pool bags [bag_lo, bag_hi) of job.  Returns 0 on success.  Returns -1
+ * with *bad_position set when an index is outside the table.  Returns -2
+ * when a bag's offsets are out of order or past the last offset, before
+ * any of its indices is read.  Bags before the failing one are complete.
+ * The workers check the offsets because one pass over them on the calling
+ * thread took 8-15% of a call at pooling 1. */
 typedef int (*rs_emb_range_fn)(const struct rs_emb_job *job, int64_t bag_lo,
 	int64_t bag_hi, int64_t *bad_position);
 
@@ -39,19 +39,20 @@ int rs_embbag_fwd_avx512(const struct rs_emb_job *job, int64_t bag_lo,
 	int64_t bag_hi, int64_t *bad_position);
 #endif
 
-/* Whether bag b's positions [p0, p1) are in order and within [0, end),
- * end being the last offset, which the caller checked against the
- * indices: two unsigned compares, which also catch negative offsets. */
+/* Check that a bag's positions [p0, p1) are in order and within [0, end),
+ * where end is the last offset, already checked against the indices.  The
+ * two compares are unsigned, so negative offsets fail them too. */
 static inline int rs_emb_bag_ok(int64_t p0, int64_t p1, int64_t end)
 {
 	return (uint64_t)p1 <= (uint64_t)end && (uint64_t)p0 <= (uint64_t)p1;
 }
 
 /* Locality 1 of __builtin_prefetch: prefetcht2 on x86, which fills the L2
- * cache (and L3) but not L1.  On the 2-core Zen 4 guest, prefetching 32
- * rows ahead into L2 gathered 1.1-2.4x as many fp32 rows per second from
- * 256 MiB and 4 GiB tables as prefetching 16 rows ahead into L1 did
- * (pooling 1 and 20, rows of 64 B to 1 KiB, one and two threads). */
+ * cache (and L3) but not L1.  On a 2-core Zen 4 guest, prefetching 32 rows
+ * ahead into L2 gathered 1.3-2.0x as many fp32 rows per second as
+ * prefetching 16 rows ahead into L1.  That was a 4 GiB table, pooling 20,
+ * uniform indices, rows of 64 to 512 bytes, one and two threads
+ * (BENCHMARKS.md). */
 #define RS_EMB_PREFETCH_LOCALITY 1
 
 /* Prefetch every cache line of the row at position, from the line of its

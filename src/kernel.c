@@ -125,8 +125,9 @@ int rs_emb_prefetch_rows(size_t row_bytes)
 	return rows < 1 ? 1 : (int)rows;
 }
 
-/* The per-core cache that the auto prefetch distance compares tables with:
- * the L2 size from sysconf, or 1 MiB where the C library does not say. */
+/* The per-core cache that the default prefetch distance compares tables
+ * with: the L2 size from sysconf, or 1 MiB when the C library cannot
+ * report it. */
 static size_t l2_bytes;
 static pthread_once_t l2_once = PTHREAD_ONCE_INIT;
 
@@ -140,10 +141,11 @@ static void read_l2_size(void)
 	l2_bytes = size > 0 ? (size_t)size : (size_t)1 << 20;
 }
 
-/* The table fits in the L2 cache: rows come from L1 or L2 in a few
- * cycles, and a prefetch only takes a load slot from the gather.  On the
- * 2-core Zen 4 guest (1 MiB L2) a 1 MiB fp32 table ran 2-20% faster with
- * no prefetch at rows of 256 and 512 bytes (bench/kernel-vs-torch.sh). */
+/* A table that fits in the L2 cache gets no prefetch: its rows come from
+ * L1 or L2 in a few cycles, and a prefetch only takes a load slot from the
+ * gather.  On a 2-core Zen 4 guest (1 MiB L2), prefetching a 1 MiB fp32
+ * table 8 or 16 rows ahead cost 5-34% at pooling 20 and gained at most 7%
+ * at pooling 1 (BENCHMARKS.md). */
 int rs_emb_table_prefetch_rows(const struct rs_emb_table *t)
 {
 	pthread_once(&l2_once, read_l2_size);

@@ -42,7 +42,7 @@
  *   measurements behind both rules.
  * - The prefetch goes to the L2 cache, not L1 (kernel-impl.h).  A core
  *   tracks few outstanding L1 misses, and 32 rows of several lines each
- *   would fill them; the L2 tracks more, so more rows are in flight and
+ *   would fill them.  The L2 tracks more, so more rows are in flight, and
  *   the last step, L2 to L1, takes a few cycles when the row is used.
  * - One row per loop iteration, no unrolling over rows, which was not
  *   measured against an unrolled variant.  Out-of-order execution already
@@ -168,10 +168,10 @@ float rs_emb_decode(enum rs_emb_dtype dtype, const void *row, int dim, int k);
  * thread unbound and is counted in *n_unbound.  Threads the caller starts
  * meanwhile inherit its binding, so a process that runs another thread
  * pool (PyTorch's OpenMP threads, say) should pass no topo.  Binding only
- * the workers is worse than either: on the 2-vCPU test guest the calling
- * thread then often shared a core with a spinning worker, and two-thread
- * gathers ran 15% slower at the median than with no binding, with
- * samples spread 14-230% instead of 1-49% (BENCHMARKS.md).  Returns NULL
+ * the workers is worse than either.  On a 2-vCPU guest the calling thread
+ * then often shared a core with a spinning worker, so two-thread gathers
+ * ran 15% slower at the median than with no binding, and their samples
+ * spread by 14-230% instead of 1-49% (BENCHMARKS.md).  Returns NULL
  * with err filled when a thread cannot be started. */
 struct rs_emb_pool *rs_emb_pool_new(int n_threads,
 	const struct rs_topology *topo, int *n_unbound, struct rs_error *err);
