@@ -132,11 +132,11 @@ static void write_comments(FILE *f, const struct rs_calibration *c)
 			k->bytes_per_s / 1e9, 100.0 * k->spread_frac,
 			k->bound_frac);
 	}
-	if (c->n_kernel_retried > 0)
-		fprintf(f, "# %d point%s spread by more than 50%% and %s "
-			"measured twice; the steadier run is listed.\n",
-			c->n_kernel_retried, c->n_kernel_retried == 1 ? "" : "s",
-			c->n_kernel_retried == 1 ? "was" : "were");
+	if (c->n_retried > 0)
+		fprintf(f, "# %d measurement%s spread by more than 50%% and %s "
+			"taken again; the steadier result is listed.\n",
+			c->n_retried, c->n_retried == 1 ? "" : "s",
+			c->n_retried == 1 ? "was" : "were");
 	fprintf(f, "#\n# Gather fit: seconds per lookup against row bytes on the "
 		"largest table, fp32,\n# pooling 20, uniform indices, %d "
 		"threads: %d points, worst point %.1f%% off the line.\n#\n",
@@ -189,18 +189,8 @@ static void write_devices(FILE *f, const struct rs_calibration *c,
 			"socket-to-socket link");
 }
 
-/* The kernel points on which the curve is built: fp32 rows, pooling 20,
- * uniform indices, every core. */
-static int is_curve_point(const struct rs_calibration *c,
-	const struct rs_calib_kernel_point *k)
-{
-	return k->dtype == RS_EMB_FP32 && k->pooling_factor == 20
-		&& k->dist.kind == RS_DIST_UNIFORM
-		&& k->n_threads == c->thread_counts[c->n_thread_counts - 1];
-}
-
-/* gather_efficiency_curve: one (table bytes, row bytes, gathered bytes/s
- * over the read bandwidth) triple per curve point. */
+/* Write gather_efficiency_curve: one (footprint bytes, row bytes,
+ * efficiency) triple per curve point. */
 static void write_curve(FILE *f, const struct rs_calibration *c,
 	const char *measured)
 {
@@ -209,23 +199,25 @@ static void write_curve(FILE *f, const struct rs_calibration *c,
 	char source[512];
 
 	for (int i = 0; i < c->n_kernel; i++)
-		n += is_curve_point(c, &c->kernel[i]);
+		n += rs_calib_is_curve_point(c, &c->kernel[i]);
 	if (n == 0 || !(bw > 0.0))
 		return;
 	fputs("gather_efficiency_curve = (", f);
 	for (int i = 0, k = 0; i < c->n_kernel; i++) {
 		const struct rs_calib_kernel_point *p = &c->kernel[i];
 
-		if (!is_curve_point(c, p))
+		if (!rs_calib_is_curve_point(c, p))
 			continue;
 		fprintf(f, "%s(%.0f.0, %zu.0, %.4g)", k++ ? ",\n    " : "\n    ",
 			p->table_bytes, rs_emb_row_bytes(p->dtype, p->dim),
-			fmax(p->bytes_per_s / bw, 1e-6));
+			fmax(rs_calib_curve_efficiency(c, p), 1e-6));
 	}
-	snprintf(source, sizeof source, "%s: (table bytes, row bytes, "
-		"gathered bytes/s over the read bandwidth of %d threads) for "
-		"fp32 rows, pooling 20, uniform indices, %d threads; medians of "
-		"the kernel samples", measured, n_threads, n_threads);
+	snprintf(source, sizeof source, "%s: (footprint bytes, row bytes, "
+		"efficiency) with the kernel's table size as the footprint and "
+		"its gathered bytes/s over the read bandwidth of %d threads as "
+		"the efficiency; fp32 rows, pooling 20, uniform indices, %d "
+		"threads, medians of the kernel samples", measured, n_threads,
+		n_threads);
 	fputs("\n);\ngather_efficiency_curve_source = ", f);
 	put_string(f, source, 33);
 	fputs(";\n", f);

@@ -106,6 +106,24 @@ static void step(struct progress *p, const char *what)
 	p->done++;
 }
 
+typedef struct rs_mem_figure (*mem_measure_fn)(struct rs_huge_buf *buf,
+	int n_threads, const struct rs_mem_timing *timing);
+
+/* Measure with fn, and again when the samples spread by more than
+ * RETRY_SPREAD; returns the steadier result. */
+static struct rs_mem_figure measure_steady(struct rs_calibration *c,
+	mem_measure_fn fn, struct rs_huge_buf *buf, int n_threads,
+	const struct rs_mem_timing *timing)
+{
+	struct rs_mem_figure first = fn(buf, n_threads, timing), again;
+
+	if (!(first.spread_frac > RETRY_SPREAD))
+		return first;
+	again = fn(buf, n_threads, timing);
+	c->n_retried++;
+	return again.spread_frac < first.spread_frac ? again : first;
+}
+
 static void measure_memory(struct rs_calibration *c, struct rs_huge_buf *big,
 	const struct rs_calib_options *o, struct progress *p)
 {
@@ -125,15 +143,18 @@ static void measure_memory(struct rs_calibration *c, struct rs_huge_buf *big,
 		snprintf(what, sizeof what, "read bandwidth, %d thread%s", n,
 			n == 1 ? "" : "s");
 		step(p, what);
-		c->read_bw[i] = rs_mem_read_bw(&stream_buf, n, &timing);
+		c->read_bw[i] = measure_steady(c, rs_mem_read_bw, &stream_buf,
+			n, &timing);
 		snprintf(what, sizeof what, "triad bandwidth, %d thread%s", n,
 			n == 1 ? "" : "s");
 		step(p, what);
-		c->triad_bw[i] = rs_mem_triad_bw(&stream_buf, n, &timing);
+		c->triad_bw[i] = measure_steady(c, rs_mem_triad_bw,
+			&stream_buf, n, &timing);
 		snprintf(what, sizeof what, "random cache-line loads, %d "
 			"thread%s", n, n == 1 ? "" : "s");
 		step(p, what);
-		c->random_lines[i] = rs_mem_random_lines(big, n, &timing);
+		c->random_lines[i] = measure_steady(c, rs_mem_random_lines,
+			big, n, &timing);
 	}
 }
 
@@ -280,8 +301,9 @@ static int measure_kernel(struct rs_calibration *c, struct rs_huge_buf *big,
 			return -1;
 		/* Samples spread by more than half of their median mean the
 		 * machine stalled, so measure the point again and keep the
-		 * steadier result.  On a 2-vCPU guest, one point in about 50
-		 * ran at a tenth of its usual rate for a whole measurement. */
+		 * steadier result (measure_steady does the same for memory).
+		 * On a 2-vCPU guest, one point in about 50 ran at a tenth of
+		 * its usual rate for a whole measurement. */
 		if (r.spread_frac > RETRY_SPREAD) {
 			struct rs_kbench_result again;
 
@@ -289,7 +311,7 @@ static int measure_kernel(struct rs_calibration *c, struct rs_huge_buf *big,
 				return -1;
 			if (again.spread_frac < r.spread_frac)
 				r = again;
-			c->n_kernel_retried++;
+			c->n_retried++;
 		}
 
 		kp->table_bytes = (double)spec.n_rows * (double)row_bytes;
@@ -361,6 +383,20 @@ static void fit_gather(struct rs_calibration *c, double big_bytes)
 			worst = fmax(worst, fabs(slope * x + intercept - y) / y);
 	}
 	c->gather_fit_max_error_frac = worst;
+}
+
+int rs_calib_is_curve_point(const struct rs_calibration *c,
+	const struct rs_calib_kernel_point *k)
+{
+	return k->dtype == RS_EMB_FP32 && k->pooling_factor == 20
+		&& k->dist.kind == RS_DIST_UNIFORM
+		&& k->n_threads == c->thread_counts[c->n_thread_counts - 1];
+}
+
+double rs_calib_curve_efficiency(const struct rs_calibration *c,
+	const struct rs_calib_kernel_point *k)
+{
+	return k->bytes_per_s / c->read_bw[c->n_thread_counts - 1].median;
 }
 
 int rs_calibrate(const struct rs_calib_options *o, struct rs_calibration *c,

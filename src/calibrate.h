@@ -82,7 +82,7 @@ struct rs_calibration {
 	struct rs_mem_figure latency_s[RS_CALIB_MAX_LATENCY];
 
 	int n_kernel;
-	int n_kernel_retried;		/* points measured twice, too noisy */
+	int n_retried;		/* measurements taken twice, too noisy */
 	struct rs_calib_kernel_point kernel[RS_CALIB_MAX_KERNEL];
 
 	/* Derived for the profile */
@@ -107,6 +107,14 @@ struct rs_calib_options {
  * cannot be mapped or a measurement fails. */
 int rs_calibrate(const struct rs_calib_options *options,
 	struct rs_calibration *c, struct rs_error *err);
+
+/* Whether kernel point k belongs to the gather-efficiency curve: fp32 rows,
+ * pooling 20, uniform indices, every core.  Its efficiency is its
+ * gathered bytes per second over the read bandwidth of every core. */
+int rs_calib_is_curve_point(const struct rs_calibration *c,
+	const struct rs_calib_kernel_point *k);
+double rs_calib_curve_efficiency(const struct rs_calibration *c,
+	const struct rs_calib_kernel_point *k);
 
 /* Write c as a hardware profile in the format of the files in
  * hwprofiles/, with the measurements as comments.  Returns 0, or -1

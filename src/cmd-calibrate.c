@@ -134,8 +134,20 @@ static void print_json(FILE *f, const struct rs_calibration *c)
 		rs_json_number(f, k->bound_frac);
 		fputs(" }", f);
 	}
-	fprintf(f, "\n  ],\n  \"kernel_points_retried\": %d,\n"
-		"  \"gather_bw_bytes_per_s\": ", c->n_kernel_retried);
+	fputs("\n  ],\n  \"gather_efficiency_curve\": [", f);
+	for (int i = 0, n = 0; i < c->n_kernel; i++) {
+		const struct rs_calib_kernel_point *k = &c->kernel[i];
+
+		if (!rs_calib_is_curve_point(c, k))
+			continue;
+		fprintf(f, "%s\n    { \"footprint_bytes\": %.0f, "
+			"\"row_bytes\": %zu, \"efficiency\": ", n++ ? "," : "",
+			k->table_bytes, rs_emb_row_bytes(k->dtype, k->dim));
+		rs_json_number(f, rs_calib_curve_efficiency(c, k));
+		fputs(" }", f);
+	}
+	fprintf(f, "\n  ],\n  \"measurements_retried\": %d,\n"
+		"  \"gather_bw_bytes_per_s\": ", c->n_retried);
 	rs_json_number(f, c->gather_bw_bytes_per_s);
 	fputs(",\n  \"gather_row_overhead_bytes\": ", f);
 	rs_json_number(f, c->gather_overhead_bytes);
@@ -165,8 +177,13 @@ static void print_summary(FILE *f, const struct rs_calibration *c,
 			1e9 * c->latency_s[c->n_latency - 1].median,
 			c->latency_bytes[c->n_latency - 1] / 1048576.0);
 	fprintf(f, "gather efficiency   %.3f of read bandwidth, row overhead "
-		"%.0f bytes (%d points)\n", c->gather_efficiency_frac,
-		c->gather_overhead_bytes, c->gather_fit_points);
+		"%.0f bytes%s (%d points)\n", c->gather_efficiency_frac,
+		c->gather_overhead_bytes, c->gather_overhead_bytes < 0.0
+		? ", written as 0" : "", c->gather_fit_points);
+	if (c->n_retried > 0)
+		fprintf(f, "retried             %d measurement%s whose samples "
+			"spread by more than 50%%\n", c->n_retried,
+			c->n_retried == 1 ? "" : "s");
 }
 
 int cmd_calibrate(int argc, char **argv)
@@ -194,6 +211,9 @@ int cmd_calibrate(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, ":o:qh", options, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
+			if (optarg[0] == '\0')
+				return rs_cmd_usage("calibrate", "-o needs a "
+					"file name, or - for standard output");
 			output = optarg;
 			break;
 		case 'F':
@@ -203,11 +223,11 @@ int cmd_calibrate(int argc, char **argv)
 			opts.quick = 1;
 			break;
 		case 'f':
-			if (rs_cmd_format("calibrate", optarg, &format) != 0)
-				return RS_EXIT_USAGE;
-			if (format == RS_FORMAT_CSV)
-				return rs_cmd_usage("calibrate", "--format csv is "
-					"not supported here; use text or json");
+			if (rs_format_parse(optarg, &format) < 0
+			    || format == RS_FORMAT_CSV)
+				return rs_cmd_usage("calibrate", "--format %s is "
+					"not supported here; use text or json",
+					optarg);
 			break;
 		case 'q':
 			quiet = 1;
@@ -226,6 +246,9 @@ int cmd_calibrate(int argc, char **argv)
 	if (optind < argc)
 		return rs_cmd_usage("calibrate", "unexpected argument \"%s\"",
 			argv[optind]);
+	if (force && output == NULL)
+		return rs_cmd_usage("calibrate", "--force replaces the file "
+			"given with -o; give -o FILE");
 	/* Check the output before minutes of measuring; the file itself is
 	 * created only at the end, so an interrupted run leaves nothing. */
 	if (output != NULL && strcmp(output, "-") != 0

@@ -160,11 +160,26 @@ static void show_curve_json(const struct rs_gather_curve *c)
 			rs_json_number(stdout, c->footprint_bytes[a]);
 			fputs(", \"row_bytes\": ", stdout);
 			rs_json_number(stdout, c->row_bytes[b]);
-			fputs(", \"efficiency_frac\": ", stdout);
+			fputs(", \"efficiency\": ", stdout);
 			rs_json_number(stdout, c->efficiency[a][b]);
 			fputs(" }", stdout);
 		}
 	fputs("\n    ]\n  }", stdout);
+}
+
+/* bytes in binary units with four significant digits: "1 MiB",
+ * "3.5 GiB", "1000 B". */
+static void format_bytes(char *buf, size_t size, double bytes)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",
+		"PiB", "EiB" };
+	int u = 0;
+
+	while (bytes >= 1024.0 && u < 6) {
+		bytes /= 1024.0;
+		u++;
+	}
+	snprintf(buf, size, "%.4g %s", bytes, units[u]);
 }
 
 /* The curve as a table: one line per footprint, one column per row
@@ -172,15 +187,20 @@ static void show_curve_json(const struct rs_gather_curve *c)
 static void show_curve_text(const struct rs_gather_curve *c)
 {
 	printf("\ngather_efficiency_curve: gathered bytes/s over "
-		"device_memory_bw_bytes_per_s\n%s\n%14s", c->source,
-		"footprint");
+		"device_memory_bw_bytes_per_s,\nby embedding state per device "
+		"(rows) and row size (columns).  Device gathers\nuse it in "
+		"place of gather_efficiency_frac and "
+		"gather_row_overhead_bytes.\n%s\n%12s", c->source, "footprint");
 	for (int b = 0; b < c->n_row_sizes; b++)
-		printf("  %6.0f B", c->row_bytes[b]);
+		printf("  %7.0f B", c->row_bytes[b]);
 	putchar('\n');
 	for (int a = 0; a < c->n_footprints; a++) {
-		printf("%10.0f MiB", c->footprint_bytes[a] / 1048576.0);
+		char size[32];
+
+		format_bytes(size, sizeof size, c->footprint_bytes[a]);
+		printf("%12s", size);
 		for (int b = 0; b < c->n_row_sizes; b++)
-			printf("  %8.3f", c->efficiency[a][b]);
+			printf("  %9.3g", c->efficiency[a][b]);
 		putchar('\n');
 	}
 }

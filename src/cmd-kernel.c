@@ -260,9 +260,9 @@ int cmd_kernel(int argc, char **argv)
 			spec.seed = (uint64_t)v;
 			break;
 		case 'f':
-			if (rs_cmd_format("kernel", optarg, &format) != 0)
-				return RS_EXIT_USAGE;
-			if (format != RS_FORMAT_TEXT && format != RS_FORMAT_JSON)
+			if (rs_format_parse(optarg, &format) < 0
+			    || (format != RS_FORMAT_TEXT
+				&& format != RS_FORMAT_JSON))
 				return rs_cmd_usage("kernel", "--format %s is not "
 					"supported here; use text or json",
 					optarg);
@@ -289,6 +289,11 @@ int cmd_kernel(int argc, char **argv)
 
 	if (rs_topo_load(&topo, NULL, &err) < 0)
 		return rs_cmd_fail(&err);
+	if (spec.n_threads > topo.n_cores)
+		fprintf(stderr, "recscale kernel: warning: %d threads on %d "
+			"core%s, so threads share cores and the total rate is "
+			"not that of %d cores\n", spec.n_threads, topo.n_cores,
+			topo.n_cores == 1 ? "" : "s", spec.n_threads);
 	rc = rs_kbench_run(&spec, bind ? &topo : NULL, &result, &err);
 	rs_topo_free(&topo);
 	if (rc < 0) {

@@ -103,20 +103,26 @@ static int curve_number(const struct rs_conf *conf,
 {
 	static const char *const names[] = { "footprint bytes", "row bytes",
 		"efficiency" };
+	static const char *const ordinals[] = { "first", "second", "third" };
 	const config_setting_t *e = config_setting_get_elem(triple,
 		(unsigned)k);
 	int type = config_setting_type(e);
 
 	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64
 	    && type != CONFIG_TYPE_FLOAT)
-		return rs_conf_fail(conf, triple, NULL, NULL, err, "the %s "
-			"(item %d of the triple) is not a number", names[k],
-			k + 1);
+		return rs_conf_fail(conf, triple, NULL, NULL, err, "%s, the "
+			"%s item, is not a number; write it without quotes",
+			names[k], ordinals[k]);
 	*out = type == CONFIG_TYPE_FLOAT ? config_setting_get_float(e)
 		: (double)config_setting_get_int64(e);
 	if (!(*out >= min && *out <= max))
-		return rs_conf_fail(conf, triple, NULL, NULL, err, "the %s %g "
-			"is outside [%g, %g]", names[k], *out, min, max);
+		return rs_conf_fail(conf, triple, NULL, NULL, err, "%s %g is "
+			"out of range; give a number from %g to %g", names[k],
+			*out, min, max);
+	if (k == 1 && *out != floor(*out))
+		return rs_conf_fail(conf, triple, NULL, NULL, err, "row bytes "
+			"%g is not a whole number; give the bytes of one row",
+			*out);
 	return 0;
 }
 
@@ -136,8 +142,14 @@ static int load_curve(const struct rs_conf *conf,
 	int n;
 	char source_key[64];
 
-	if (list == NULL)
+	snprintf(source_key, sizeof source_key, "%s_source", key);
+	if (list == NULL) {
+		if (config_setting_get_member(root, source_key) != NULL)
+			return rs_conf_fail(conf, config_setting_get_member(root,
+				source_key), NULL, NULL, err, "a source without "
+				"%s; add the curve or remove this line", key);
 		return 0;
+	}
 	n = config_setting_is_list(list) || config_setting_is_array(list)
 		? config_setting_length(list) : -1;
 	if (n < 1 || n > RS_HW_MAX_CURVE_AXIS * RS_HW_MAX_CURVE_AXIS)
@@ -145,18 +157,22 @@ static int load_curve(const struct rs_conf *conf,
 			"list of 1 to %d (footprint bytes, row bytes, "
 			"efficiency) triples in parentheses",
 			RS_HW_MAX_CURVE_AXIS * RS_HW_MAX_CURVE_AXIS);
-	snprintf(source_key, sizeof source_key, "%s_source", key);
 	if (rs_conf_dup_string(conf, root, source_key, &c->source, err) < 0)
 		return -1;
+	if (c->source[0] == '\0')
+		return rs_conf_fail(conf, config_setting_get_member(root,
+			source_key), NULL, NULL, err, "is empty; name where the "
+			"curve comes from, or start with \"assumption:\"");
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *t = config_setting_get_elem(list,
 			(unsigned)i);
 
 		if (!(config_setting_is_list(t) || config_setting_is_array(t))
 		    || config_setting_length(t) != 3)
-			return rs_conf_fail(conf, t, NULL, NULL, err, "item %d "
-				"is not a (footprint bytes, row bytes, "
-				"efficiency) triple", i + 1);
+			return rs_conf_fail(conf, t, NULL, NULL, err, "point "
+				"%d of %d is not three numbers; write it as "
+				"(footprint bytes, row bytes, efficiency)", i + 1,
+				n);
 		if (curve_number(conf, t, 0, 1.0, 1e18, &f[i], err) < 0
 		    || curve_number(conf, t, 1, 1.0, 1e9, &r[i], err) < 0
 		    || curve_number(conf, t, 2, 1e-6, 100.0, &e[i], err) < 0)
@@ -168,9 +184,11 @@ static int load_curve(const struct rs_conf *conf,
 
 		if (a < 0 || b < 0)
 			return rs_conf_fail(conf, list, NULL, NULL, err, "more "
-				"than %d distinct %s; merge some",
-				RS_HW_MAX_CURVE_AXIS, a < 0 ? "footprints"
-				: "row sizes");
+				"than %d distinct %s; the curve is a grid of at "
+				"most %d footprints by %d row sizes, so drop "
+				"some points", RS_HW_MAX_CURVE_AXIS, a < 0
+				? "footprints" : "row sizes", RS_HW_MAX_CURVE_AXIS,
+				RS_HW_MAX_CURVE_AXIS);
 	}
 	for (int i = 0; i < n; i++) {
 		int a = axis_slot(c->footprint_bytes, &c->n_footprints, f[i]);
@@ -196,8 +214,8 @@ static int load_curve(const struct rs_conf *conf,
 	return 0;
 }
 
-/* Where x falls on the ascending axis: the cell below it and the weight
- * of the cell above, in the logarithm of x, held at the ends. */
+/* Locate x on the ascending axis: the cell below it and the weight of the
+ * cell above, in the logarithm of x, held at the ends. */
 static void locate(const double *axis, int n, double x, int *lo, double *w)
 {
 	int i = 0;

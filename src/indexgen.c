@@ -34,11 +34,14 @@ int rs_dist_parse(const char *text, struct rs_dist *dist,
 	}
 	if (strncmp(text, "zipf:", 5) == 0)
 		s = strtod(text + 5, &end);
-	if (end == NULL || end == text + 5 || *end != '\0'
-	    || !(s > 0.0 && s <= 10.0))
+	if (end == NULL || end == text + 5 || *end != '\0')
 		return rs_fail(err, "index distribution \"%s\" is not known; "
 			"write uniform or zipf:S with an exponent S in (0, 10], "
 			"e.g. zipf:1.05", text);
+	if (!(s > 0.0 && s <= 10.0))
+		return rs_fail(err, "Zipf exponent %g in \"%s\" is out of "
+			"range; give an exponent in (0, 10], e.g. zipf:1.05", s,
+			text);
 	dist->kind = RS_DIST_ZIPF;
 	dist->zipf_s = s;
 	return 0;

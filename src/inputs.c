@@ -573,10 +573,12 @@ static int add_hardware(struct rs_inputs *in, const struct rs_hwprofile *hw)
 			return -1;
 	if (hw->gather_curve.n_footprints > 0) {
 		const struct rs_gather_curve *c = &hw->gather_curve;
-		char value[160];
+		char value[256];
 
 		snprintf(value, sizeof value, "%d x %d points: footprints "
-			"%.4g to %.4g bytes, rows %.0f to %.0f bytes",
+			"%.4g to %.4g bytes, rows %.0f to %.0f bytes; device "
+			"gathers use it in place of gather_efficiency_frac and "
+			"gather_row_overhead_bytes",
 			c->n_footprints, c->n_row_sizes, c->footprint_bytes[0],
 			c->footprint_bytes[c->n_footprints - 1],
 			c->row_bytes[0], c->row_bytes[c->n_row_sizes - 1]);

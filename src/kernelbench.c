@@ -101,7 +101,8 @@ static int check_spec(const struct rs_kbench_spec *spec,
 	if (rs_available_memory_bytes() > 0 && rs_kbench_bytes(spec)
 			> 0.8 * (double)rs_available_memory_bytes())
 		return rs_fail(err, "the run needs %.3g GB but %.3g GB of memory "
-			"is available; give fewer rows or bags",
+			"is available; give fewer rows or bags, or a smaller "
+			"pooling factor",
 			rs_kbench_bytes(spec) / 1e9,
 			(double)rs_available_memory_bytes() / 1e9);
 	if (spec->shared_table && (double)spec->shared_table->bytes
@@ -244,10 +245,14 @@ int rs_kbench_run(const struct rs_kbench_spec *spec,
 		double busy[RS_KBENCH_MAX_THREADS] = { 0 };
 		double done[RS_KBENCH_MAX_THREADS] = { 0 };
 		double t0 = now_s(), elapsed;
+		int64_t calls_made = 0;
 
-		for (int64_t c = 0; c < calls; c++) {
+		/* The planned calls, then more until the sample is long
+		 * enough, in case the machine sped up since the sizing pass. */
+		while (calls_made < calls || now_s() - t0 < spec->min_sample_s) {
 			if (call(spec, &b, &table, k++, err) < 0)
 				goto out;
+			calls_made++;
 			for (int w = 0; w < spec->n_threads; w++) {
 				double busy_s;
 				int64_t n;
@@ -259,7 +264,7 @@ int rs_kbench_run(const struct rs_kbench_spec *spec,
 		}
 		elapsed = now_s() - t0;
 		lengths[s] = elapsed;
-		rates[s] = (double)calls * (double)batch_lookups(spec) / elapsed;
+		rates[s] = (double)calls_made * (double)batch_lookups(spec) / elapsed;
 		for (int w = 0; w < spec->n_threads; w++)
 			per_thread[w][s] = busy[w] > 0.0 ? done[w] / busy[w] : 0.0;
 	}

@@ -45,6 +45,11 @@ static void apply(const struct rs_scenario *sc, const struct draw *d,
 			hw->gather_efficiency_frac.value * e);
 		hw->network_efficiency_frac.value = fmin(1.0,
 			hw->network_efficiency_frac.value * e);
+		/* A measured curve may exceed 1 where rows fit in caches, so
+		 * it is scaled without the cap. */
+		for (int a = 0; a < hw->gather_curve.n_footprints; a++)
+			for (int b = 0; b < hw->gather_curve.n_row_sizes; b++)
+				hw->gather_curve.efficiency[a][b] *= e;
 	}
 	if (d->law_sample >= 0)
 		rs_law_sample(&sc->law.schemes[sc->law_scheme], d->law_sample,

@@ -3,19 +3,26 @@
 # loads, whose every value names its source, and that simulate and plan
 # accept.  No check depends on the measured numbers.
 . "$srcdir/t/tap.sh"
-plan 24
+plan 28
 
 run calibrate --help
 is "$rc" 0 "calibrate --help exits 0"
 like "$out" "Usage: recscale calibrate" "calibrate --help prints usage"
 run calibrate --bogus
 is "$rc" 2 "calibrate --bogus exits 2"
+run calibrate -o ''
+is "$rc" 2 "calibrate with an empty -o exits 2"
+run calibrate --quick --force
+is "$rc" 2 "calibrate --force without -o exits 2"
+like "$err" "give -o FILE" "calibrate --force without -o says what to add"
 
 profile="$tap_tmp/here.cfg"
 run calibrate --quick -q -o "$profile" --format json
 is "$rc" 0 "calibrate --quick exits 0"
 is "$(json_eval "d['quick'], len(d['memory']) >= 1, len(d['kernel']) >= 1")" \
 	"(True, True, True)" "calibrate json has memory and kernel points"
+is "$(json_eval "len(d['gather_efficiency_curve']), d['measurements_retried'] >= 0")" \
+	"(6, True)" "calibrate json has the curve and the retry count"
 [ -f "$profile" ]; ok $? "calibrate writes the profile"
 is "$(ls "$tap_tmp" | grep -c '\.tmp\.')" 0 "calibrate leaves no temporary file"
 
@@ -37,7 +44,7 @@ like "$out" "gather_efficiency_curve: gathered bytes/s" \
 run hw show "$profile" --format json
 is "$(json_eval "len(d['gather_efficiency_curve']['points'])")" 6 \
 	"the quick curve has 2 table sizes x 3 row sizes"
-is "$(json_eval "all(p['efficiency_frac'] > 0 for p in d['gather_efficiency_curve']['points'])")" \
+is "$(json_eval "all(p['efficiency'] > 0 for p in d['gather_efficiency_curve']['points'])")" \
 	True "every curve point has a positive efficiency"
 
 run simulate mlperf-dlrm-dcnv2 --hw "$profile" --nodes 64

@@ -1,6 +1,6 @@
 /* The gather-efficiency curve of a hardware profile: loading, checks on
- * bad curves, interpolation with known answers, and its use by the
- * cluster model. */
+ * bad curves, interpolation against values worked out by hand, and its use
+ * by the cluster model. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,14 +128,23 @@ static const struct bad_curve bad_curves[] = {
 	  "appear twice", "a point given twice" },
 	{ "gather_efficiency_curve = ((1048576.0, 64.0));\n"
 	  "gather_efficiency_curve_source = \"x\";\n",
-	  "triple", "a pair instead of a triple" },
+	  "not three numbers", "a pair instead of a triple" },
 	{ "gather_efficiency_curve = ((1048576.0, 64.0, 0.0));\n"
 	  "gather_efficiency_curve_source = \"x\";\n",
-	  "efficiency 0 is outside", "an efficiency of 0" },
+	  "efficiency 0 is out of range", "an efficiency of 0" },
 	{ "gather_efficiency_curve = ((1048576.0, \"64\", 1.0));\n"
 	  "gather_efficiency_curve_source = \"x\";\n",
-	  "row bytes (item 2 of the triple) is not a number",
+	  "row bytes, the second item, is not a number",
 	  "a row size in quotes" },
+	{ "gather_efficiency_curve = ((1048576.0, 72.5, 1.0));\n"
+	  "gather_efficiency_curve_source = \"x\";\n",
+	  "72.5 is not a whole number", "a row size with a fraction" },
+	{ "gather_efficiency_curve = ((1048576.0, 64.0, 1.0));\n"
+	  "gather_efficiency_curve_source = \"\";\n",
+	  "is empty", "an empty curve source" },
+	{ "gather_efficiency_curve_source = \"x\";\n",
+	  "a source without gather_efficiency_curve",
+	  "a curve source without a curve" },
 	{ "gather_efficiency_curve = ((1048576.0, 64.0, 1.0));\n",
 	  "gather_efficiency_curve_source", "a curve without a source" },
 	{ "gather_efficiency_curve = ();\n"
@@ -164,9 +173,9 @@ static void test_bad_curves(void)
 }
 
 /* One table of 2^24 rows of 64 fp32 elements (256 B rows, 4 GiB), SGD,
- * on one node of the profile: the device gather term is batch x pooling
- * x 3 x 256 B / (devices x bandwidth x the curve at 256 B and the
- * footprint per device). */
+ * on one node of the profile.  The device gather term must be batch x
+ * pooling x 3 x 256 B / (devices x bandwidth x efficiency), with the
+ * curve's efficiency at 256 B and the footprint per device. */
 static void test_cluster(void)
 {
 	struct rs_table table = { 16777216.0, 64.0, 10.0, 4.0, 0.0 };

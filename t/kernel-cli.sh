@@ -3,7 +3,7 @@
 # types and variants, and every kind of bad option.  No check depends on
 # how fast the machine is.
 . "$srcdir/t/tap.sh"
-plan 38
+plan 40
 
 small="--rows 1000 --dim 16 --bags 64 --pooling 4 --repeats 1"
 
@@ -33,6 +33,12 @@ is "$(json_eval "d['dtype'], d['mode'], d['dist']")" "('fp32', 'sum', 'uniform')
 run kernel $small --threads 2 --format json
 is "$rc" 0 "kernel with 2 threads exits 0"
 is "$(json_eval "len(d['thread_lookups_per_s'])")" 2 "json has one rate per thread"
+
+is "$(json_eval "d['sample_s'] >= 0.025")" True \
+	"json samples last at least 25 ms"
+
+run kernel $small --threads 3 --format json
+like "$err" "warning: 3 threads on" "more threads than cores draws a warning"
 
 run kernel $small --threads 2 --no-bind --format json
 is "$rc" 0 "kernel with 2 unbound threads exits 0"
