@@ -264,7 +264,8 @@ int rs_kbench_run(const struct rs_kbench_spec *spec,
 		}
 		elapsed = now_s() - t0;
 		lengths[s] = elapsed;
-		rates[s] = (double)calls_made * (double)batch_lookups(spec) / elapsed;
+		rates[s] = (double)calls_made * (double)batch_lookups(spec)
+			/ elapsed;
 		for (int w = 0; w < spec->n_threads; w++)
 			per_thread[w][s] = busy[w] > 0.0 ? done[w] / busy[w] : 0.0;
 	}
