@@ -100,8 +100,16 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 	int64_t bag_hi, int col, int tail, int64_t *bad_position,
 	const enum rs_emb_dtype dtype, const int weighted, const int n_regs)
 {
+	/* The job's fields in locals: the vector stores to out may alias
+	 * any object, so fields read through job would be loaded again
+	 * after every store. */
 	const unsigned char *const rows = job->rows;
 	const int64_t *const indices = job->indices;
+	const int64_t *const offsets = job->offsets;
+	const float *const weights = job->weights;
+	float *const out_rows = job->out;
+	const size_t dim = (size_t)job->dim;
+	const int mean = job->mean;
 	const uint64_t n_rows = job->n_rows;
 	const size_t row_bytes = job->row_bytes;
 	const int64_t prefetch_end = job->prefetch_end;
@@ -116,18 +124,18 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 	 * bias follow dim - col bytes further on. */
 	const unsigned char *const block_rows = rows + (size_t)col
 		* (dtype == RS_EMB_FP32 ? 4 : dtype == RS_EMB_INT8 ? 1 : 2);
-	const size_t scale_offset = (size_t)(job->dim - col);
+	const size_t scale_offset = dim - (size_t)col;
 	const int tail_col = LANES * n_regs;	/* from block_rows */
 	const __m256i tail_mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(tail),
 		_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 
 	for (int64_t b = bag_lo; b < bag_hi; b++) {
-		int64_t p0 = job->offsets[b], p1 = job->offsets[b + 1];
-		float *out = job->out + (size_t)b * (size_t)job->dim + col;
+		int64_t p0 = offsets[b], p1 = offsets[b + 1];
+		float *out = out_rows + (size_t)b * dim + (size_t)col;
 		__m256 acc[MAX_REGS], acc_tail = _mm256_setzero_ps();
 		float bias_sum = 0.0f;
 
-		if (!rs_emb_bag_ok(p0, p1, job->prefetch_end))
+		if (!rs_emb_bag_ok(p0, p1, prefetch_end))
 			return -2;
 		_Pragma("GCC unroll 8")
 		for (int r = 0; r < n_regs; r++)
@@ -153,7 +161,7 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 			row = block_rows + (size_t)index * row_bytes;
 
 			if (weighted)
-				scale = job->weights[p];
+				scale = weights[p];
 			if (dtype == RS_EMB_INT8) {
 				float row_scale, row_bias;
 
@@ -182,7 +190,7 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 		{
 			__m256 bias = _mm256_set1_ps(dtype == RS_EMB_INT8
 				? bias_sum : 0.0f);
-			__m256 inverse = _mm256_set1_ps(job->mean && p1 > p0
+			__m256 inverse = _mm256_set1_ps(mean && p1 > p0
 				? 1.0f / (float)(p1 - p0) : 1.0f);
 
 			_Pragma("GCC unroll 8")

@@ -58,8 +58,16 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 	const enum rs_emb_dtype dtype, const int weighted, const int n_regs,
 	const int exact)
 {
+	/* The job's fields in locals: the vector stores to out may alias
+	 * any object, so fields read through job would be loaded again
+	 * after every store. */
 	const unsigned char *const rows = job->rows;
 	const int64_t *const indices = job->indices;
+	const int64_t *const offsets = job->offsets;
+	const float *const weights = job->weights;
+	float *const out_rows = job->out;
+	const size_t dim = (size_t)job->dim;
+	const int mean = job->mean;
 	const uint64_t n_rows = job->n_rows;
 	const size_t row_bytes = job->row_bytes;
 	const int64_t prefetch_end = job->prefetch_end;
@@ -75,17 +83,17 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 	 * bias follow dim - col bytes further on. */
 	const unsigned char *const block_rows = rows + (size_t)col
 		* (dtype == RS_EMB_FP32 ? 4 : dtype == RS_EMB_INT8 ? 1 : 2);
-	const size_t scale_offset = (size_t)(job->dim - col);
+	const size_t scale_offset = dim - (size_t)col;
 
 	if (exact)
 		last_mask = 0xffff;
 	for (int64_t b = bag_lo; b < bag_hi; b++) {
-		int64_t p0 = job->offsets[b], p1 = job->offsets[b + 1];
-		float *out = job->out + (size_t)b * (size_t)job->dim + col;
+		int64_t p0 = offsets[b], p1 = offsets[b + 1];
+		float *out = out_rows + (size_t)b * dim + (size_t)col;
 		__m512 acc[MAX_REGS];
 		float bias_sum = 0.0f;
 
-		if (!rs_emb_bag_ok(p0, p1, job->prefetch_end))
+		if (!rs_emb_bag_ok(p0, p1, prefetch_end))
 			return -2;
 		_Pragma("GCC unroll 8")
 		for (int r = 0; r < n_regs; r++)
@@ -109,7 +117,7 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 			row = block_rows + (size_t)index * row_bytes;
 
 			if (dtype == RS_EMB_INT8 || weighted) {
-				float scale = weighted ? job->weights[p] : 1.0f;
+				float scale = weighted ? weights[p] : 1.0f;
 				__m512 factor;
 
 				if (dtype == RS_EMB_INT8) {
@@ -140,7 +148,7 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 
 		{
 			__m512 bias = _mm512_set1_ps(bias_sum);
-			__m512 inverse = _mm512_set1_ps(job->mean && p1 > p0
+			__m512 inverse = _mm512_set1_ps(mean && p1 > p0
 				? 1.0f / (float)(p1 - p0) : 1.0f);
 
 			_Pragma("GCC unroll 8")
@@ -149,7 +157,7 @@ INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 
 				if (dtype == RS_EMB_INT8)
 					v = _mm512_add_ps(v, bias);
-				if (job->mean)
+				if (mean)
 					v = _mm512_mul_ps(v, inverse);
 				if (r == n_regs - 1)
 					_mm512_mask_storeu_ps(out + LANES * r,
