@@ -276,7 +276,13 @@ float rs_emb_decode(enum rs_emb_dtype dtype, const void *row, int dim, int k)
  * sides spin for a while before sleeping on a condition variable, because
  * waking a sleeping thread on a virtual machine can take longer than a
  * whole call.  One rs_emb_bag_forward call at a time may use a pool. */
-#define SPIN_ITERATIONS 20000
+#define SPIN_ITERATIONS 80000
+
+/* 80000 pauses take 2 ms on a Zen 4 guest (25 ns each); other CPUs take
+ * from a few cycles to over a hundred per pause.  With 20000 (0.5 ms),
+ * two-thread samples of calls made from Python spread by a median of
+ * 44-45% in two runs; with 80000, by 9-19% in three runs (five 1 MiB and
+ * 16 MiB configurations, bench/kernel-vs-torch.py's library). */
 
 struct rs_emb_worker {
 	struct rs_emb_pool *pool;
