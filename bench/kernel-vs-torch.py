@@ -42,7 +42,7 @@ def parse_args():
     p.add_argument("--min-sample-s", type=float, default=0.025)
     p.add_argument("--prefetch-sweep", action="store_true",
                    help="instead of the grid, compare prefetch distances "
-                   "0, 2, 4, 8, 16, 32 rows on the largest table")
+                   "0, 4, 8, 16, 32, 64 rows on the largest table")
     p.add_argument("--summary", metavar="CSV",
                    help="print Markdown tables summarising a grid CSV "
                    "written by an earlier run, and exit")
@@ -227,7 +227,7 @@ def prefetch_sweep(lib, buf, table_mib, pools, args):
         batch = cfg.n_bags * 20
         n_batches = len(indices) // batch
         variants = {}
-        for pf in (0, 2, 4, 8, 16, 32):
+        for pf in (0, 4, 8, 16, 32, 64):
             def run(k, pf=pf):
                 lib.eb_forward(pools[1], data, cfg.n_rows, dim, 0,
                                indices.ctypes.data + 8 * (k % n_batches) * batch,
