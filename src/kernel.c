@@ -1,6 +1,7 @@
 /* Embedding-bag forward: argument checks, variant choice, row encoding and
  * the worker threads.  The gathering loops are in kernel-<isa>.c. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,11 +272,11 @@ float rs_emb_decode(enum rs_emb_dtype dtype, const void *row, int dim, int k)
 }
 
 /* Worker threads.  The calling thread is worker 0 and threads 1..n-1 wait
- * for work.  The caller publishes a job and bumps generation; each worker
- * pools its range of bags and the last one to finish signals done.  Both
- * sides spin for a while before sleeping on a condition variable, because
- * waking a sleeping thread on a virtual machine can take longer than a
- * whole call.  One rs_emb_bag_forward call at a time may use a pool. */
+ * for work.  The caller publishes a job and bumps generation; the workers
+ * pool chunks of bags until none is left and the last one to finish
+ * signals done.  Both sides spin for a while before sleeping on a
+ * condition variable, because waking a sleeping thread on a virtual
+ * machine can take longer than a whole call.  One rs_emb_bag_forward call at a time may use a pool. */
 #define SPIN_ITERATIONS 80000
 
 /* 80000 pauses take 2 ms on a Zen 4 guest (25 ns each); other CPUs take
@@ -288,7 +289,6 @@ struct rs_emb_worker {
 	struct rs_emb_pool *pool;
 	pthread_t thread;
 	int index;
-	int64_t bag_lo, bag_hi;
 	int64_t bad_position;
 	int status;
 	double busy_s;
@@ -303,6 +303,8 @@ struct rs_emb_pool {
 	atomic_int stop;
 	const struct rs_emb_job *job;
 	rs_emb_range_fn fn;
+	atomic_llong next_bag;	/* the first bag no worker has taken yet */
+	int64_t n_bags, chunk_bags;
 	int n_threads;
 	int n_started;		/* threads 1..n_started are running */
 	const struct rs_topology *topo;	/* non-NULL: the caller was bound */
@@ -310,11 +312,18 @@ struct rs_emb_pool {
 	struct rs_emb_worker workers[];
 };
 
-static void spin_pause(void)
+/* One step of a spin wait: a pause, and every 64th step a yield, so that
+ * a spinning thread hands its core to any other runnable thread.  Without
+ * the yield, 3 workers on 2 cores, or 2 on a machine busy with another
+ * process, ran 8-15x slower than 1, because a worker with work waited
+ * for a core that a finished worker kept spinning on. */
+static void spin_pause(int step)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
+	if (step % 64 == 63)
+		sched_yield();
 }
 
 static double elapsed_s(const struct timespec *t0, const struct timespec *t1)
@@ -323,15 +332,36 @@ static double elapsed_s(const struct timespec *t0, const struct timespec *t1)
 		+ 1e-9 * (double)(t1->tv_nsec - t0->tv_nsec);
 }
 
-static void run_range(struct rs_emb_worker *w)
+/* Pool chunks of bags taken from the shared counter until none is left or
+ * one fails.  Chunks, rather than one fixed share per worker, let a worker
+ * that lost its core for a while take fewer of them.  Chunks are taken in
+ * order, so every bag before a failing one is pooled or has failed with an
+ * earlier position, and the lowest position any worker reports is the
+ * first bad one. */
+static void run_chunks(struct rs_emb_worker *w)
 {
 	struct rs_emb_pool *pool = w->pool;
+	const int64_t *offsets = pool->job->offsets;
 	struct timespec t0, t1;
 
 	w->bad_position = -1;
+	w->status = 0;
+	w->n_lookups = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	w->status = pool->fn(pool->job, w->bag_lo, w->bag_hi,
-		&w->bad_position);
+	for (;;) {
+		int64_t lo = atomic_fetch_add(&pool->next_bag,
+			pool->chunk_bags);
+		int64_t hi = lo + pool->chunk_bags;
+
+		if (lo >= pool->n_bags)
+			break;
+		if (hi > pool->n_bags)
+			hi = pool->n_bags;
+		w->status = pool->fn(pool->job, lo, hi, &w->bad_position);
+		if (w->status < 0)
+			break;
+		w->n_lookups += offsets[hi] - offsets[lo];
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	w->busy_s = elapsed_s(&t0, &t1);
 }
@@ -346,7 +376,7 @@ static unsigned long wait_for_work(struct rs_emb_pool *pool,
 		now = atomic_load(&pool->generation);
 		if (now != seen || atomic_load(&pool->stop))
 			return now;
-		spin_pause();
+		spin_pause(i);
 	}
 	pthread_mutex_lock(&pool->lock);
 	while ((now = atomic_load(&pool->generation)) == seen
@@ -366,7 +396,7 @@ static void *worker_main(void *arg)
 		seen = wait_for_work(pool, seen);
 		if (atomic_load(&pool->stop))
 			break;
-		run_range(w);
+		run_chunks(w);
 		if (atomic_fetch_sub(&pool->n_running, 1) == 1) {
 			pthread_mutex_lock(&pool->lock);
 			pthread_cond_signal(&pool->done);
@@ -400,6 +430,7 @@ struct rs_emb_pool *rs_emb_pool_new(int n_threads,
 	atomic_init(&pool->generation, 0);
 	atomic_init(&pool->n_running, 0);
 	atomic_init(&pool->stop, 0);
+	atomic_init(&pool->next_bag, 0);
 	pool->n_threads = n_threads;
 
 	for (int i = 0; i < n_threads; i++) {
@@ -479,28 +510,12 @@ static int64_t first_bag_at(const int64_t *offsets, int64_t lo, int64_t hi,
 	return lo;
 }
 
-/* Split the bags into one contiguous range per worker, each holding about
- * the same number of indices. */
-static void split_bags(struct rs_emb_pool *pool, const int64_t *offsets,
-	int64_t n_bags)
-{
-	int64_t first = offsets[0], total = offsets[n_bags] - first, lo = 0;
-	int n = pool->n_threads;
+/* Lookups per chunk of bags that a worker takes at a time: about 20
+ * chunks for a call of 40960 lookups, few enough that taking one costs
+ * nothing next to pooling it. */
+#define CHUNK_LOOKUPS 2048
 
-	for (int i = 0; i < n; i++) {
-		struct rs_emb_worker *w = &pool->workers[i];
-		int64_t target = first + (int64_t)((double)total * (i + 1) / n);
-		int64_t hi = i == n - 1 ? n_bags
-			: first_bag_at(offsets, lo, n_bags, target);
-
-		w->bag_lo = lo;
-		w->bag_hi = hi;
-		w->n_lookups = offsets[hi] - offsets[lo];
-		lo = hi;
-	}
-}
-
-/* Run the job on the workers, the calling thread taking the first range.
+/* Run the job on the workers, the calling thread among them.
  * Returns 0, -1 with *bad set to the first position whose index is
  * outside the table, or -2 when a worker found offsets out of order. */
 static int run_on_pool(struct rs_emb_pool *pool,
@@ -509,8 +524,15 @@ static int run_on_pool(struct rs_emb_pool *pool,
 {
 	int status = 0;
 
-	split_bags(pool, job->offsets, n_bags);
+	{
+		int64_t total = job->prefetch_end - job->offsets[0];
+		int64_t per_bag = total / n_bags > 0 ? total / n_bags : 1;
 
+		pool->chunk_bags = CHUNK_LOOKUPS / per_bag > 0
+			? CHUNK_LOOKUPS / per_bag : 1;
+	}
+	pool->n_bags = n_bags;
+	atomic_store(&pool->next_bag, 0);
 	pool->job = job;
 	pool->fn = fn;
 	atomic_store(&pool->n_running, pool->n_threads - 1);
@@ -519,11 +541,11 @@ static int run_on_pool(struct rs_emb_pool *pool,
 	pthread_cond_broadcast(&pool->start);
 	pthread_mutex_unlock(&pool->lock);
 
-	run_range(&pool->workers[0]);
+	run_chunks(&pool->workers[0]);
 
 	for (int i = 0; i < SPIN_ITERATIONS
 	     && atomic_load(&pool->n_running) > 0; i++)
-		spin_pause();
+		spin_pause(i);
 	pthread_mutex_lock(&pool->lock);
 	while (atomic_load(&pool->n_running) > 0)
 		pthread_cond_wait(&pool->done, &pool->lock);
