@@ -34,10 +34,13 @@ static void calibrate_usage(FILE *f)
 		"  --force            replace FILE if it exists\n"
 		"  --quick            a short run (under 15 s on 2 cores): "
 		"fewer and smaller points\n"
-		"  --format FORMAT    with -o, the summary as text (default) "
-		"or json; without\n"
-		"                     -o, json prints the measurements instead "
-		"of the profile\n"
+		"  --format FORMAT    text (default) or json; with -o, what is "
+		"printed besides\n"
+		"                     the file: a summary, or with json every "
+		"measurement;\n"
+		"                     without -o, json prints the measurements "
+		"instead of the\n"
+		"                     profile\n"
 		"  -q, --quiet        no progress on the terminal\n"
 		"  -h, --help         show this help and exit\n\n"
 		"Example:\n"
@@ -180,6 +183,24 @@ static void print_summary(FILE *f, const struct rs_calibration *c,
 		"%.0f bytes%s (%d points)\n", c->gather_efficiency_frac,
 		c->gather_overhead_bytes, c->gather_overhead_bytes < 0.0
 		? ", written as 0" : "", c->gather_fit_points);
+	{
+		int n = 0;
+		double lo = INFINITY, hi = 0.0;
+
+		for (int i = 0; i < c->n_kernel; i++)
+			if (rs_calib_is_curve_point(c, &c->kernel[i])) {
+				double e = rs_calib_curve_efficiency(c,
+					&c->kernel[i]);
+
+				n++;
+				lo = fmin(lo, e);
+				hi = fmax(hi, e);
+			}
+		if (n > 0)
+			fprintf(f, "gather curve        %d points, efficiency "
+				"%.3g to %.3g; the cluster model uses it for "
+				"device gathers\n", n, lo, hi);
+	}
 	if (c->n_retried > 0)
 		fprintf(f, "retried             %d measurement%s whose samples "
 			"spread by more than 50%%\n", c->n_retried,

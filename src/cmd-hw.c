@@ -246,6 +246,8 @@ static int hw_show(const char *name, enum rs_format format)
 		fputs("  }", stdout);
 		if (hw.gather_curve.n_footprints > 0)
 			show_curve_json(&hw.gather_curve);
+		else
+			fputs(",\n  \"gather_efficiency_curve\": null", stdout);
 		fputs("\n}\n", stdout);
 	} else {
 		printf("%s: %s\n%s (%s), %s\n\n", hw.name, hw.description,

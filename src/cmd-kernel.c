@@ -85,10 +85,10 @@ static void print_text(const struct rs_kbench_spec *spec,
 	if (r->huge_page_frac >= 0.0)
 		printf("table in huge pages: %.0f%%\n",
 			100.0 * r->huge_page_frac);
-	printf("lookups/s    %s  (median of %d samples of %.0f ms; min %s, "
+	printf("lookups/s    %s  (median of %d sample%s of %.0f ms; min %s, "
 		"max %s, spread %.0f%%)\n",
 		rs_fmt_sci(rate, sizeof rate, r->lookups_per_s), r->n_samples,
-		1e3 * r->sample_s,
+		r->n_samples == 1 ? "" : "s", 1e3 * r->sample_s,
 		rs_fmt_sci(lo, sizeof lo, r->lookups_per_s_min),
 		rs_fmt_sci(hi, sizeof hi, r->lookups_per_s_max),
 		100.0 * r->spread_frac);

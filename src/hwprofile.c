@@ -119,10 +119,9 @@ static int curve_number(const struct rs_conf *conf,
 		return rs_conf_fail(conf, triple, NULL, NULL, err, "%s %g is "
 			"out of range; give a number from %g to %g", names[k],
 			*out, min, max);
-	if (k == 1 && *out != floor(*out))
-		return rs_conf_fail(conf, triple, NULL, NULL, err, "row bytes "
-			"%g is not a whole number; give the bytes of one row",
-			*out);
+	if (k < 2 && *out != floor(*out))
+		return rs_conf_fail(conf, triple, NULL, NULL, err, "%s %.17g is "
+			"not a whole number of bytes", names[k], *out);
 	return 0;
 }
 

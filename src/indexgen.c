@@ -39,9 +39,9 @@ int rs_dist_parse(const char *text, struct rs_dist *dist,
 			"write uniform or zipf:S with an exponent S in (0, 10], "
 			"e.g. zipf:1.05", text);
 	if (!(s > 0.0 && s <= 10.0))
-		return rs_fail(err, "Zipf exponent %g in \"%s\" is out of "
-			"range; give an exponent in (0, 10], e.g. zipf:1.05", s,
-			text);
+		return rs_fail(err, "\"%s\": the Zipf exponent %s is out of "
+			"range; give an exponent in (0, 10], e.g. zipf:1.05",
+			text, text + 5);
 	dist->kind = RS_DIST_ZIPF;
 	dist->zipf_s = s;
 	return 0;

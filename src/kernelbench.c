@@ -100,8 +100,9 @@ static int check_spec(const struct rs_kbench_spec *spec,
 			MAX_SAMPLES);
 	if (rs_available_memory_bytes() > 0 && rs_kbench_bytes(spec)
 			> 0.8 * (double)rs_available_memory_bytes())
-		return rs_fail(err, "the run needs %.3g GB but %.3g GB of memory "
-			"is available; give fewer rows or bags, or a smaller "
+		return rs_fail(err, "the run needs %.3g GB for its table, indices "
+			"and output, more than 80%% of the %.3g GB of memory "
+			"available; give fewer rows or bags, or a smaller "
 			"pooling factor",
 			rs_kbench_bytes(spec) / 1e9,
 			(double)rs_available_memory_bytes() / 1e9);
