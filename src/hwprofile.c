@@ -79,8 +79,8 @@ const struct rs_sourced *rs_hw_value(const struct rs_hwprofile *hw,
 	return (const struct rs_sourced *)((const char *)hw + field->offset);
 }
 
-/* Index of x in the ascending axis[0..*n), appending it if new and there
- * is room; -1 when the axis is full. */
+/* Find x in the ascending axis[0..*n), or insert it in order.  Returns its
+ * index, or -1 when x is new and the axis is full. */
 static int axis_slot(double *axis, int *n, double x)
 {
 	int i = 0;

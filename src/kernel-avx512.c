@@ -50,9 +50,9 @@ INLINE __m512 load_lanes(enum rs_emb_dtype dtype, const unsigned char *row,
 /* Pool columns [col, col + 16 n_regs) of bags [bag_lo, bag_hi), with the
  * last register limited to last_mask.  dtype, weighted, n_regs and exact
  * are compile-time constants in every caller, so acc[] lives in
- * registers.  exact: the row is exactly n_regs full registers (no int8
- * scale and bias) and starts on a cache line, so every load and store is
- * unmasked and a row's lines are known at compile time. */
+ * registers.  An exact row is n_regs full registers (no int8 scale and
+ * bias) and starts on a cache line.  Its loads and stores are unmasked,
+ * and the lines to prefetch are known at compile time. */
 INLINE int pool_block(const struct rs_emb_job *job, int64_t bag_lo,
 	int64_t bag_hi, int col, __mmask16 last_mask, int64_t *bad_position,
 	const enum rs_emb_dtype dtype, const int weighted, const int n_regs,

@@ -39,9 +39,9 @@ int rs_embbag_fwd_avx512(const struct rs_emb_job *job, int64_t bag_lo,
 	int64_t bag_hi, int64_t *bad_position);
 #endif
 
-/* Check that a bag's positions [p0, p1) are in order and within [0, end),
- * where end is the last offset, already checked against the indices.  The
- * two compares are unsigned, so negative offsets fail them too. */
+/* Check that a bag's offsets satisfy 0 <= p0 <= p1 <= end, where end is
+ * the last offset, already checked against the indices.  The two compares
+ * are unsigned, so negative offsets fail them too. */
 static inline int rs_emb_bag_ok(int64_t p0, int64_t p1, int64_t end)
 {
 	return (uint64_t)p1 <= (uint64_t)end && (uint64_t)p0 <= (uint64_t)p1;

@@ -271,19 +271,19 @@ float rs_emb_decode(enum rs_emb_dtype dtype, const void *row, int dim, int k)
 	return 0.0f;
 }
 
-/* Worker threads.  The calling thread is worker 0 and threads 1..n-1 wait
- * for work.  The caller publishes a job and bumps generation; the workers
- * pool chunks of bags until none is left and the last one to finish
- * signals done.  Both sides spin for a while before sleeping on a
- * condition variable, because waking a sleeping thread on a virtual
- * machine can take longer than a whole call.  One rs_emb_bag_forward call at a time may use a pool. */
-#define SPIN_ITERATIONS 80000
+/* Worker threads.  The calling thread is worker 0, and threads 1..n-1
+ * wait for work.  The caller publishes a job and bumps generation.  The
+ * workers pool chunks of bags until none is left, and the last one to
+ * finish signals done.  Both sides spin before they sleep on a condition
+ * variable, because waking a sleeping thread on a virtual machine can take
+ * longer than a whole call.  One rs_emb_bag_forward call at a time may use
+ * a pool. */
 
-/* 80000 pauses take 2 ms on a Zen 4 guest (25 ns each); other CPUs take
- * from a few cycles to over a hundred per pause.  With 20000 (0.5 ms),
- * two-thread samples of calls made from Python spread by a median of
- * 44-45% in two runs; with 80000, by 9-19% in three runs (five 1 MiB and
- * 16 MiB configurations, bench/kernel-vs-torch.py's library). */
+/* Pauses a thread spins for before it sleeps: 2 ms on a Zen 4 guest at
+ * 25 ns per pause, and less on CPUs with shorter pauses.  With 20000, the
+ * samples of two-thread calls made from Python spread by a median of 44%,
+ * and with 80000 by 9-19% (BENCHMARKS.md, "Spinning before sleeping"). */
+#define SPIN_ITERATIONS 80000
 
 struct rs_emb_worker {
 	struct rs_emb_pool *pool;

@@ -186,10 +186,11 @@ void rs_emb_pool_free(struct rs_emb_pool *pool);
 /* Pool the bags of table into out (n_bags x dim floats, row b at
  * out + b * dim).  With a pool the workers take chunks of about 2048
  * lookups' worth of consecutive bags from a shared counter until none is
- * left.  Without one the calling thread does all the work.  Returns 0, or -1 with err filled for invalid arguments
- * (offsets not non-decreasing, weights missing for weighted sum or given
- * for another pooling, unsupported isa) or for an index outside the table;
- * after an error the contents of out are unspecified. */
+ * left.  Without one the calling thread does all the work.  Returns 0,
+ * or -1 with err filled for invalid arguments (offsets that decrease,
+ * weights missing for weighted sum or given for another pooling, an
+ * unsupported isa) or for an index outside the table.  After an error the
+ * contents of out are unspecified. */
 int rs_emb_bag_forward(struct rs_emb_pool *pool,
 	const struct rs_emb_table *table, const struct rs_emb_bags *bags,
 	const struct rs_emb_options *options, float *out,
